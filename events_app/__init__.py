@@ -1,0 +1,90 @@
+"""Tsunagu: alumni-employee networking events, from registration to the report."""
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from .config import PROJECT_ROOT, load_config
+
+# Blueprints, by capability. Each module exposes `bp`.
+BLUEPRINT_MODULES = [
+    "events_app.health",
+    "events_app.auth.views",
+    "events_app.events.views",
+    "events_app.events.public_views",
+    "events_app.registration.views",
+    "events_app.tickets.views",
+    "events_app.calendar.views",
+    "events_app.mail.views",
+    "events_app.reports.views",
+]
+# Modules that add routes to the shared JSON API blueprint (events_app.api.api_bp).
+API_MODULES = [
+    "events_app.events.api",
+    "events_app.registration.api",
+    "events_app.tickets.api",
+    "events_app.calendar.api",
+    "events_app.reports.api",
+]
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app; `config` overrides settings read from the environment (tests pass one)."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder="static",
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.update(load_config())
+    if config:
+        app.config.update(config)
+    Path(app.config["EXPORT_DIR"]).mkdir(parents=True, exist_ok=True)
+
+    from . import i18n, templating
+    from .database import configure_sqlite
+    from .errors import register_error_handlers
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True,
+                     render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    i18n.init_app(app)
+    templating.init_app(app)
+    register_error_handlers(app)
+
+    from . import models  # noqa: F401  (the whole schema, for Alembic)
+    from .auth.models import StaffUser
+
+    @login_manager.user_loader
+    def _load_user(user_id: str):
+        return db.session.get(StaffUser, int(user_id))
+
+    from .api import api_bp
+
+    for name in API_MODULES:
+        importlib.import_module(name)
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp)
+    for name in BLUEPRINT_MODULES:
+        app.register_blueprint(importlib.import_module(name).bp)
+
+    from .cli import register_cli
+
+    register_cli(app)
+
+    if app.config["TSUNAGU_ENV"] == "production" and app.config["RATELIMIT_STORAGE_URI"].startswith("memory"):
+        logging.getLogger(__name__).warning(
+            "RATELIMIT_STORAGE_URI is in-process memory: limits are per worker. Set it to redis://... in production."
+        )
+    return app

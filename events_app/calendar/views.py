@@ -1,0 +1,6 @@
+"""Web pages of the calendar capability."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("calendar", __name__)

@@ -1,0 +1,132 @@
+"""Typed domain errors with stable codes, and the handlers that turn them into responses."""
+from __future__ import annotations
+
+import enum
+from http import HTTPStatus
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+class ErrorCode(enum.StrEnum):
+    VALIDATION = "validation_error"
+    MALFORMED = "malformed_request"
+    NOT_FOUND = "not_found"
+    UNAUTHORIZED = "unauthorized"
+    FORBIDDEN = "forbidden"
+    CONFLICT = "conflict"
+    SLUG_TAKEN = "slug_taken"
+    INVALID_STATE = "invalid_state"
+    ALREADY_REGISTERED = "already_registered"
+    REGISTRATION_CLOSED = "registration_closed"
+    AUDIENCE_NOT_ALLOWED = "audience_not_allowed"
+    EVENT_FULL = "event_full"
+    SESSION_FULL = "session_full"
+    RATE_LIMITED = "rate_limited"
+    DEPENDENCY_MISSING = "dependency_missing"
+
+
+STATUS_FOR_CODE: dict[ErrorCode, int] = {
+    ErrorCode.VALIDATION: 422,
+    ErrorCode.MALFORMED: 400,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.UNAUTHORIZED: 401,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.CONFLICT: 409,
+    ErrorCode.SLUG_TAKEN: 409,
+    ErrorCode.INVALID_STATE: 409,
+    ErrorCode.ALREADY_REGISTERED: 409,
+    ErrorCode.REGISTRATION_CLOSED: 410,
+    ErrorCode.AUDIENCE_NOT_ALLOWED: 403,
+    ErrorCode.EVENT_FULL: 409,
+    ErrorCode.SESSION_FULL: 409,
+    ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.DEPENDENCY_MISSING: 503,
+}
+
+
+class DomainError(Exception):
+    """A rule of the domain was not met. `message` is already translated (or translatable)."""
+
+    code: ErrorCode = ErrorCode.INVALID_STATE
+
+    def __init__(self, message: str, *, code: ErrorCode | None = None, fields: dict[str, list[str]] | None = None):
+        super().__init__(str(message))
+        self.message = str(message)
+        if code is not None:
+            self.code = code
+        self.fields = fields or {}
+
+    @property
+    def status(self) -> int:
+        return STATUS_FOR_CODE.get(self.code, 409)
+
+
+class ValidationError(DomainError):
+    code = ErrorCode.VALIDATION
+
+
+class NotFound(DomainError):
+    code = ErrorCode.NOT_FOUND
+
+
+class PermissionDenied(DomainError):
+    code = ErrorCode.FORBIDDEN
+
+
+class Conflict(DomainError):
+    code = ErrorCode.CONFLICT
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def error_json(code: str, message: str, status: int, fields: dict | None = None):
+    body = {"error": {"code": str(code), "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    return jsonify(body), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    from flask_babel import gettext as _
+
+    @app.errorhandler(DomainError)
+    def _domain_error(err: DomainError):
+        if wants_json():
+            return error_json(err.code, err.message, err.status, err.fields)
+        return render_template("errors/error.html", status=err.status, message=err.message), err.status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(err: HTTPException):
+        status = err.code or 500
+        messages = {
+            400: _("The request could not be understood."),
+            401: _("Please sign in first."),
+            403: _("You do not have permission to do that."),
+            404: _("We could not find that page."),
+            405: _("That method is not allowed here."),
+            409: _("That conflicts with the current state."),
+            410: _("That is no longer available."),
+            413: _("The request is too large."),
+            422: _("Some of the input is not valid."),
+            429: _("Too many requests. Please wait a moment and try again."),
+        }
+        message = messages.get(status, HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error")
+        if wants_json():
+            codes = {400: "malformed_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                     405: "method_not_allowed", 409: "conflict", 410: "gone", 413: "too_large",
+                     422: "validation_error", 429: "rate_limited"}
+            return error_json(codes.get(status, "http_error"), message, status)
+        template = "errors/404.html" if status == 404 else "errors/error.html"
+        return render_template(template, status=status, message=message), status
+
+    @app.errorhandler(500)
+    def _server_error(err):
+        if wants_json():
+            return error_json("internal_error", _("Something went wrong on our side."), 500)
+        return render_template("errors/500.html", status=500), 500

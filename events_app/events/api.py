@@ -1,0 +1,2 @@
+"""JSON API routes for events."""
+from __future__ import annotations

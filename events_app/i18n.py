@@ -1,0 +1,76 @@
+"""Japanese and English: locale choice, the language switch and compiled catalogues.
+
+Each capability keeps its own catalogue under <capability>/translations so that the
+people working on different capabilities never edit the same .po file; Flask-Babel
+merges every directory listed in BABEL_TRANSLATION_DIRECTORIES.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Blueprint, Flask, current_app, redirect, request, url_for
+from flask_login import current_user
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+LANG_COOKIE = "tsunagu_lang"
+
+bp = Blueprint("i18n", __name__)
+
+
+def translation_directories() -> list[str]:
+    dirs = [PACKAGE_DIR / "translations"] + sorted(PACKAGE_DIR.glob("*/translations"))
+    return [str(d) for d in dirs if d.is_dir()]
+
+
+def compile_catalogues() -> None:
+    """Compile .po to .mo where the .mo is missing or older (atomic, so workers may race)."""
+    for directory in translation_directories():
+        for po_path in Path(directory).glob("*/LC_MESSAGES/*.po"):
+            mo_path = po_path.with_suffix(".mo")
+            if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+                continue
+            with po_path.open("rb") as fh:
+                catalog = read_po(fh, locale=po_path.parent.parent.name)
+            tmp = mo_path.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as fh:
+                write_mo(fh, catalog)
+            tmp.replace(mo_path)
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    if chosen in languages:
+        return chosen
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.language in languages:
+        return current_user.language
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@bp.route("/lang/<code>")
+def switch_language(code: str):
+    """Remember the chosen language in a cookie and go back where the user was."""
+    target = request.args.get("next") or request.referrer or url_for("public.event_list")
+    if not target.startswith("/") or target.startswith("//"):
+        from urllib.parse import urlsplit
+        parts = urlsplit(target)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    response = redirect(target)
+    if code in current_app.config["LANGUAGES"]:
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    from .extensions import babel
+
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(translation_directories()))
+    try:
+        compile_catalogues()
+    except OSError:  # a read-only install ships compiled catalogues
+        pass
+    babel.init_app(app, locale_selector=select_locale)
+    app.register_blueprint(bp)

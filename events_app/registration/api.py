@@ -1,0 +1,2 @@
+"""JSON API routes of the registration capability (added to events_app.api.api_bp)."""
+from __future__ import annotations

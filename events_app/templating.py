@@ -1,0 +1,62 @@
+"""Template filters: times in the event's zone, Markdown rendered and sanitised, localised titles."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import nh3
+from flask import Flask
+from flask_babel import format_datetime, get_locale
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+
+ALLOWED_TAGS = {"p", "br", "strong", "em", "a", "ul", "ol", "li", "h2", "h3", "h4", "blockquote", "code",
+                "pre", "hr", "table", "thead", "tbody", "tr", "th", "td"}
+
+
+def render_markdown(text: str) -> Markup:
+    """Markdown to HTML that is safe to show: raw HTML is never passed through."""
+    html = _md.render(text or "")
+    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}},
+                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
+    return Markup(clean)
+
+
+def local_time(value: datetime | None, tz: str, fmt: str = "medium") -> str:
+    """Format an aware UTC datetime in an IANA zone with the current locale."""
+    if value is None:
+        return ""
+    local = value.astimezone(ZoneInfo(tz))
+    patterns = {
+        "date": "yyyy/MM/dd (EEE)" if str(get_locale()) == "ja" else "EEE, d MMM yyyy",
+        "time": "HH:mm",
+        "medium": "yyyy/MM/dd (EEE) HH:mm" if str(get_locale()) == "ja" else "EEE, d MMM yyyy HH:mm",
+    }
+    # format_datetime would re-convert to the app's zone; give it a naive local time instead.
+    from babel.dates import format_datetime as babel_format
+    return babel_format(local, patterns.get(fmt, fmt), locale=str(get_locale()))
+
+
+def localized(obj, field: str) -> str:
+    """The translated field when the UI language differs from the object's and a translation exists."""
+    base = getattr(obj, field, "") or ""
+    translated = getattr(obj, f"{field}_translation", "") or ""
+    event_language = getattr(obj, "language", None) or getattr(getattr(obj, "event", None), "language", "ja")
+    if translated and str(get_locale()) != event_language:
+        return translated
+    return base
+
+
+def tz_abbrev(value: datetime, tz: str) -> str:
+    return value.astimezone(ZoneInfo(tz)).strftime("%Z")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["tz_abbrev"] = tz_abbrev
+    app.jinja_env.globals["localized"] = localized
+    app.jinja_env.globals["format_datetime"] = format_datetime
+    app.jinja_env.globals["get_locale"] = get_locale

@@ -1,0 +1,24 @@
+"""Helpers shared by the tests: system components that may be absent outside CI."""
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(available: bool, reason: str) -> None:
+    """Skip with the reason when a system component is missing; under CI=true, fail instead."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: .ci/run must install or start it)", pytrace=False)
+    pytest.skip(reason)
+
+
+def require_executable(name: str, package: str) -> str:
+    path = shutil.which(name)
+    require(path is not None, f"{name} is not installed (Debian package {package})")
+    return path
