@@ -230,26 +230,24 @@ def make_registration(app, make_person) -> Callable:
     Writes rows directly (seat counters included) for tests of what comes after
     registration; tests of registration itself go through its service and HTTP.
     """
-    import hashlib
-    import secrets
     import uuid
 
     from events_app.database import utcnow
     from events_app.enums import AttendanceMode, RegistrationStatus
     from events_app.registration.models import Registration
+    from events_app.registration.tokens import assign_manage_token
 
     def factory(event, person=None, status: str = "confirmed", **fields):
         person = person or make_person()
         status = RegistrationStatus(status)
         mode = AttendanceMode(fields.pop("attendance_mode", "in_person"))
-        token = secrets.token_urlsafe(24)
         reg = Registration(
             event_id=event.id, person_id=person.id, status=status, attendance_mode=mode,
-            manage_token_hash=hashlib.sha256(token.encode()).hexdigest(),
             calendar_uid=f"{uuid.uuid4()}@tsunagu", language=person.language,
             confirmed_at=utcnow() if status == RegistrationStatus.CONFIRMED else None,
             holds_seat=status == RegistrationStatus.CONFIRMED,
         )
+        token = assign_manage_token(reg)
         for key, value in fields.items():
             setattr(reg, key, value)
         if reg.holds_seat:

@@ -38,7 +38,9 @@ class Registration(db.Model):
     # Whether a seat counter was incremented for this registration (so freeing is exact).
     holds_seat: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     waitlist_rank: Mapped[int | None] = mapped_column(sa.Integer)
-    # SHA-256 of the attendee's private link token; the token itself is only ever mailed.
+    # The private link token is HMAC(SECRET_KEY, manage_nonce): it can be mailed again when
+    # lost, yet the database alone does not reveal it. Lookups go through its SHA-256.
+    manage_nonce: Mapped[str] = mapped_column(sa.String(64))
     manage_token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     # A per-form nonce so a double click or a retried submit never creates a second row.
     idempotency_key: Mapped[str | None] = mapped_column(sa.String(64))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-26 11:11:35.858361
+Create Date: 2026-11-26 11:12:54.891248
 
 """
 from alembic import op
@@ -233,6 +233,7 @@ def upgrade():
     sa.Column('attendance_mode', sa.Enum('in_person', 'online', name='attendance_mode', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('holds_seat', sa.Boolean(), nullable=False),
     sa.Column('waitlist_rank', sa.Integer(), nullable=True),
+    sa.Column('manage_nonce', sa.String(length=64), nullable=False),
     sa.Column('manage_token_hash', sa.String(length=64), nullable=False),
     sa.Column('idempotency_key', sa.String(length=64), nullable=True),
     sa.Column('source', sa.String(length=16), nullable=False),
