@@ -29,6 +29,8 @@ run: install
 	@bash scripts/run_dev.sh "$(HOST)" "$(PORT)"
 
 test: install
+	@if [ -f tests/js/package.json ] && [ ! -d tests/js/node_modules ] && command -v npm >/dev/null; then \
+		(cd tests/js && npm ci --no-audit --no-fund --loglevel=error); fi
 	@$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 migration: install

@@ -23,6 +23,7 @@ BLUEPRINT_MODULES = [
 ]
 # Modules that add routes to the shared JSON API blueprint (events_app.api.api_bp).
 API_MODULES = [
+    "events_app.api.openapi",
     "events_app.events.api",
     "events_app.registration.api",
     "events_app.tickets.api",

@@ -323,3 +323,62 @@ def mail_config(smtp_server) -> dict:
 
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+# --- a real server and a real browser ---------------------------------------------------
+
+class LiveServer:
+    def __init__(self, app):
+        from werkzeug.serving import make_server
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        app.config["BASE_URL"] = self.url
+        self._server = make_server("127.0.0.1", self.port, app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app):
+    """The test's app served over HTTP on 127.0.0.1 (BASE_URL points at it)."""
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture
+def launch_browser():
+    """launch_browser(extra_args=[]) -> a Playwright Browser on Debian's Chromium (closed after)."""
+    from tests.support import require
+
+    require(os.path.exists(CHROMIUM), "Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    manager = sync_playwright().start()
+    browsers = []
+
+    def launch(extra_args: list[str] | None = None):
+        browser = manager.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                          args=CHROMIUM_ARGS + list(extra_args or []))
+        browsers.append(browser)
+        return browser
+
+    yield launch
+    for browser in browsers:
+        browser.close()
+    manager.stop()

@@ -1,0 +1,30 @@
+"""Queueing mail: a row in the outbox, in the caller's transaction. Delivery is the worker's."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..database import utcnow
+from ..extensions import db
+from .models import OutboxMessage
+
+
+def enqueue(template: str, *, to: str, language: str = "ja", registration=None, event=None,
+            payload: dict[str, Any] | None = None, dedupe_key: str | None = None) -> OutboxMessage:
+    """Add a mail to the outbox within the current transaction (no commit here).
+
+    `template` names templates/emails/<template>.subject.txt, .txt and .html. The composer
+    renders them at send time with: message, registration, event, person, payload, links,
+    inline_images, in `language`.
+    """
+    message = OutboxMessage(
+        to_address=to,
+        template=template,
+        language=language,
+        payload=payload or {},
+        registration_id=getattr(registration, "id", None),
+        event_id=getattr(event, "id", None) or getattr(registration, "event_id", None),
+        dedupe_key=dedupe_key,
+        next_attempt_at=utcnow(),
+    )
+    db.session.add(message)
+    return message
