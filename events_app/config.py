@@ -93,5 +93,6 @@ def load_config() -> dict:
         "BABEL_DEFAULT_LOCALE": "ja",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("DEFAULT_TIMEZONE", "Asia/Tokyo"),
         "LANGUAGES": ["ja", "en"],
+        "CLI_LANGUAGE": os.environ.get("CLI_LANGUAGE", "en"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }

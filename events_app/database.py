@@ -79,7 +79,7 @@ def write_transaction() -> Iterator[sa.orm.Session]:
     deferred read transaction that later writes can fail at once with "database is
     locked" instead of waiting. Any read transaction already open is ended first.
     """
-    session = db.session
+    session = db.session()  # the request's real Session behind the scoped proxy
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={"tsunagu_write": True})

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Blueprint, Flask, current_app, redirect, request, url_for
+from flask import Blueprint, Flask, current_app, has_request_context, redirect, request, url_for
 from flask_login import current_user
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -42,6 +42,9 @@ def compile_catalogues() -> None:
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        # The CLI and the worker: messages in CLI_LANGUAGE; mail uses force_locale per message.
+        return current_app.config.get("CLI_LANGUAGE", "en")
     chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
     if chosen in languages:
         return chosen
