@@ -38,3 +38,46 @@ def test_unknown_api_path_answers_json_404(client):
     response = client.get("/api/v1/no-such-thing")
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_development_secret_key_is_generated_once_and_kept(monkeypatch, tmp_path):
+    from events_app import config
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("TSUNAGU_ENV", raising=False)
+    monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path)
+    first = config.load_config()["SECRET_KEY"]
+    second = config.load_config()["SECRET_KEY"]
+    assert first == second and len(first) >= 32
+    assert (tmp_path / "secret_key").read_text().strip() == first
+
+
+def test_production_refuses_a_short_secret_key(monkeypatch):
+    monkeypatch.setenv("TSUNAGU_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "short")
+    with pytest.raises(ConfigError, match="too short"):
+        create_app()
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+    ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+    ("sqlite:///x.db", "sqlite:///x.db"),
+])
+def test_database_url_spellings_point_at_psycopg3(given, expected):
+    from events_app.config import normalise_database_url
+
+    assert normalise_database_url(given) == expected
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
+    import sqlalchemy as sa
+
+    from events_app.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+                      "SECRET_KEY": "k" * 40, "TESTING": True})
+    with app.app_context(), db.engine.connect() as conn:
+        assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(sa.text("PRAGMA busy_timeout")).scalar() == 30000
+        assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
