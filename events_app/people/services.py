@@ -1,0 +1,83 @@
+"""People: one row per human across events, found by their normalised email."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..database import utcnow
+from ..enums import Affiliation
+from ..errors import ValidationError
+from ..extensions import db
+from .models import Person
+
+_KANA_ALLOWED = re.compile(r"^[\u30A0-\u30FF\u3040-\u309F ・ー\-]+$")
+
+
+def normalise_email(raw: str) -> str:
+    """A valid address, trimmed and lower-cased; ValidationError (field `email`) otherwise."""
+    raw = (raw or "").strip()
+    if not raw:
+        raise ValidationError(_("Enter your email address."), fields={"email": [_("Enter your email address.")]})
+    if len(raw) > 254:
+        raise ValidationError(_("Enter a valid email address."), fields={"email": [_("Enter a valid email address.")]})
+    try:
+        info = validate_email(raw, check_deliverability=False)
+    except EmailNotValidError:
+        raise ValidationError(_("Enter a valid email address."), fields={"email": [_("Enter a valid email address.")]})
+    return info.normalized.lower()
+
+
+def normalise_kana(raw: str) -> str:
+    """Kana as full-width katakana with single spaces: ﾔﾏﾀﾞ and やまだ both become ヤマダ.
+
+    Returns "" for empty input; raises ValueError when the text is not kana.
+    """
+    text = unicodedata.normalize("NFKC", raw or "")
+    text = "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in text)
+    text = re.sub(r"\s+", " ", text).strip()
+    if text and not _KANA_ALLOWED.match(text):
+        raise ValueError("not kana")
+    return text
+
+
+def find_person(email: str) -> Person | None:
+    return db.session.scalar(select(Person).where(Person.email == email))
+
+
+def upsert_person(email: str, *, name: str, affiliation: Affiliation, name_kana: str = "", company: str = "",
+                  job_title: str = "", department: str = "", former_department: str = "",
+                  joined_year: int | None = None, left_year: int | None = None, language: str = "ja",
+                  consent_at: datetime | None = None) -> Person:
+    """Create or update the Person with this (already normalised) email, in the caller's transaction.
+
+    INSERT ... ON CONFLICT DO NOTHING, then read: two first registrations of one address at the
+    same moment both end with the same row instead of one failing on the unique email.
+    The latest details win: alumni change companies and titles between events.
+    """
+    now = utcnow()
+    values = dict(email=email, name=name, name_kana=name_kana, affiliation=affiliation, company=company,
+                  job_title=job_title, department=department, former_department=former_department,
+                  joined_year=joined_year, left_year=left_year, language=language, consent_at=consent_at,
+                  created_at=now, updated_at=now)
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(insert(Person.__table__).values(**values).on_conflict_do_nothing(index_elements=["email"]))
+    person = db.session.scalars(select(Person).where(Person.email == email).execution_options(populate_existing=True)).one()
+    # Always the latest name, affiliation and language; other details only when given, so a
+    # registration from the English form (no kana) does not erase the kana given before.
+    for key in ("name", "affiliation", "language", "name_kana", "company", "job_title", "department",
+                "former_department", "joined_year", "left_year"):
+        new = values[key]
+        always = key in ("name", "affiliation", "language")
+        if (always or new not in ("", None)) and getattr(person, key) != new:
+            setattr(person, key, new)
+    if consent_at is not None:
+        person.consent_at = consent_at
+    return person
