@@ -1,2 +1,274 @@
-"""JSON API routes of the tickets capability (added to events_app.api.api_bp)."""
+"""JSON API routes of the tickets capability (added to events_app.api.api_bp).
+
+The handlers below take (event, staff, data) so the scanner page's own endpoints
+(`/checkin/<slug>/api/...`, session cookie + CSRF) answer exactly like the bearer API.
+"""
 from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+
+from ..api import api_bp, document, json_body
+from ..auth.permissions import current_staff, token_required
+from ..auth.services import can_check_in, can_manage_events
+from ..enums import CheckInSource
+from ..errors import DomainError, ErrorCode, PermissionDenied, ValidationError
+from ..extensions import db
+from ..registration.models import Registration
+from . import services
+from .services import Outcome, result_message
+
+MAX_BATCH = 500
+
+
+# --- shared by the API and the scanner page ----------------------------------------------
+
+def outcome_json(outcome: Outcome, *, nonce: str | None = None) -> dict:
+    registration = outcome.registration
+    body = {
+        "result": outcome.result.value,
+        "message": result_message(outcome.result),
+        "registration": services.registration_json(registration) if registration is not None else None,
+        "checked_in_at": outcome.checked_in_at.isoformat() if outcome.checked_in_at else None,
+        "checked_in_by": outcome.checked_in_by,
+        "conflict": outcome.conflict,
+        "replayed": outcome.replayed,
+        "history_id": outcome.history_id,
+    }
+    if outcome.session is not None:
+        body["session"] = {"id": outcome.session.id, "title": outcome.session.title}
+    if outcome.other_event is not None:
+        other = outcome.other_event
+        body["other_event"] = {"title": other.title, "starts_at": other.starts_at.isoformat()}
+    if nonce is not None:
+        body["nonce"] = nonce
+    return body
+
+
+def event_for_staff(slug: str, staff) -> object:
+    event = services.event_by_slug(slug)
+    if not can_check_in(staff, event.id):
+        raise PermissionDenied(_("You are not assigned to check in at this event."))
+    return event
+
+
+def _optional_int(data: dict, key: str) -> int | None:
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
+        raise ValidationError(_("%(field)s must be a whole number.", field=key),
+                              fields={key: [_("Must be a whole number.")]})
+    return int(value)
+
+
+def _required_text(data: dict, key: str, message: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(message, fields={key: [message]})
+    return value
+
+
+def _client_at(value) -> datetime | None:
+    """A device's clock reading: ISO 8601 with a zone, or milliseconds since the epoch."""
+    if value in (None, ""):
+        return None
+    try:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return datetime.fromtimestamp(value / 1000, timezone.utc)
+        parsed = datetime.fromisoformat(str(value))
+    except (ValueError, OverflowError, OSError):
+        raise ValidationError(_("client_at must be an ISO 8601 time with a zone."),
+                              fields={"client_at": [_("Not a valid time.")]})
+    if parsed.tzinfo is None:
+        raise ValidationError(_("client_at must be an ISO 8601 time with a zone."),
+                              fields={"client_at": [_("Give a time zone, e.g. Z.")]})
+    return parsed.astimezone(timezone.utc)
+
+
+def handle_scan(event, staff, data: dict, *, source: CheckInSource) -> dict:
+    code = _required_text(data, "code", _("Scan or type a ticket code."))
+    outcome = services.check_in_code(event, code, staff=staff, source=source, nonce=data.get("nonce"),
+                                     device=str(data.get("device") or "")[:100],
+                                     session_id=_optional_int(data, "session_id"))
+    return outcome_json(outcome)
+
+
+def handle_check_in_registration(event, staff, data: dict) -> dict:
+    registration_id = _optional_int(data, "registration_id")
+    if registration_id is None:
+        raise ValidationError(_("Choose whom to check in."), fields={"registration_id": [_("Required.")]})
+    outcome = services.check_in_registration(event, registration_id, staff=staff, source=CheckInSource.SEARCH,
+                                             nonce=data.get("nonce"), device=str(data.get("device") or "")[:100],
+                                             session_id=_optional_int(data, "session_id"))
+    return outcome_json(outcome)
+
+
+def handle_undo(event, staff, data: dict) -> dict:
+    registration_id = _optional_int(data, "registration_id")
+    if registration_id is None:
+        raise ValidationError(_("Choose whose check-in to undo."), fields={"registration_id": [_("Required.")]})
+    reason = data.get("reason") if isinstance(data.get("reason"), str) else ""
+    outcome = services.undo_check_in(event, registration_id, staff=staff, reason=reason,
+                                     session_id=_optional_int(data, "session_id"),
+                                     device=str(data.get("device") or "")[:100])
+    return {"result": "undone", "registration": services.registration_json(outcome.registration),
+            "history_id": outcome.history_id}
+
+
+def handle_sync(event, staff, data: dict) -> dict:
+    scans = data.get("scans")
+    if not isinstance(scans, list):
+        raise ValidationError(_("scans must be a list."), fields={"scans": [_("Must be a list.")]})
+    if len(scans) > MAX_BATCH:
+        raise ValidationError(_("Send at most %(n)d scans at a time.", n=MAX_BATCH),
+                              fields={"scans": [_("Too many scans in one batch.")]})
+    device = str(data.get("device") or "")[:100]
+    results = []
+    for scan in scans:
+        # One bad scan is answered on its own line; the rest of the queue still syncs.
+        nonce = scan.get("nonce") if isinstance(scan, dict) else None
+        try:
+            if not isinstance(scan, dict) or not nonce:
+                raise ValidationError(_("Every queued scan needs a nonce."), fields={"nonce": [_("Required.")]})
+            item = {"nonce": nonce, "code": scan.get("code"), "device": scan.get("device") or device,
+                    "registration_id": _optional_int(scan, "registration_id"),
+                    "client_at": _client_at(scan.get("client_at"))}
+            if item["registration_id"] is None and not isinstance(item["code"], str):
+                raise ValidationError(_("A queued scan needs a code or a registration_id."),
+                                      fields={"code": [_("Required.")]})
+            outcome = services.sync_offline(event, [item], staff=staff, device=device)[0]
+            results.append(outcome_json(outcome, nonce=nonce))
+        except DomainError as err:
+            db.session.rollback()
+            results.append({"nonce": nonce, "result": "error",
+                            "error": {"code": str(err.code), "message": err.message, "fields": err.fields}})
+    return {"results": results, "counts": services.counts(event)}
+
+
+def handle_search(event, query: str) -> dict:
+    return {"results": [services.registration_json(r) for r in services.search(event, query)]}
+
+
+# --- the bearer-token API ------------------------------------------------------------------
+
+@api_bp.post("/checkin")
+@token_required()
+def api_check_in():
+    data = json_body()
+    slug = _required_text(data, "event", _("Say which event (its slug)."))
+    event = event_for_staff(slug, current_staff())
+    if data.get("registration_id") is not None and data.get("code") in (None, ""):
+        return jsonify(handle_check_in_registration(event, current_staff(), data))
+    return jsonify(handle_scan(event, current_staff(), data, source=CheckInSource.API))
+
+
+@api_bp.post("/checkin/undo")
+@token_required()
+def api_undo():
+    data = json_body()
+    registration_id = _optional_int(data, "registration_id")
+    registration = db.session.get(Registration, registration_id) if registration_id else None
+    if registration is None:
+        raise DomainError(_("No such registration."), code=ErrorCode.NOT_FOUND)
+    event = event_for_staff(registration.event.slug, current_staff())
+    return jsonify(handle_undo(event, current_staff(), data))
+
+
+@api_bp.post("/checkin/sync")
+@token_required()
+def api_sync():
+    data = json_body()
+    slug = _required_text(data, "event", _("Say which event (its slug)."))
+    event = event_for_staff(slug, current_staff())
+    return jsonify(handle_sync(event, current_staff(), data))
+
+
+@api_bp.get("/checkin/events/<slug>/counts")
+@token_required()
+def api_counts(slug: str):
+    return jsonify(services.counts(event_for_staff(slug, current_staff())))
+
+
+@api_bp.get("/checkin/events/<slug>/search")
+@token_required()
+def api_search(slug: str):
+    return jsonify(handle_search(event_for_staff(slug, current_staff()), request.args.get("q", "")))
+
+
+@api_bp.get("/checkin/events/<slug>/offline")
+@token_required()
+def api_offline(slug: str):
+    return jsonify(services.offline_snapshot(event_for_staff(slug, current_staff())))
+
+
+@api_bp.post("/tickets/<int:registration_id>/reissue")
+@token_required()
+def api_reissue(registration_id: int):
+    staff = current_staff()
+    if not can_manage_events(staff):
+        raise PermissionDenied(_("Only operators can re-issue tickets."))
+    data = request.get_json(silent=True) or {}
+    reason = data.get("reason") if isinstance(data, dict) and isinstance(data.get("reason"), str) else ""
+    services.reissue_ticket(registration_id, actor=staff, reason=reason)
+    return jsonify({"result": "reissued", "registration_id": registration_id})
+
+
+# --- OpenAPI -------------------------------------------------------------------------------
+
+_RESULTS = [r.value for r in services.CheckInResult]
+_ERR = {"description": "Error: {error: {code, message, fields}}"}
+_AUTH = [{"bearerAuth": []}]
+document("/checkin", "post", {
+    "summary": "Check in a ticket (the QR's text exactly as scanned: full URL or bare code)",
+    "security": _AUTH,
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["code", "event"],
+        "properties": {"code": {"type": "string"}, "event": {"type": "string", "description": "event slug"},
+                       "nonce": {"type": "string", "maxLength": 100,
+                                 "description": "retries with the same nonce return the first answer"},
+                       "session_id": {"type": "integer", "description": "check in to a breakout session"},
+                       "device": {"type": "string"}}}}}},
+    "responses": {"200": {"description": "The decision", "content": {"application/json": {"schema": {
+        "type": "object", "properties": {
+            "result": {"type": "string", "enum": _RESULTS}, "message": {"type": "string"},
+            "registration": {"type": "object", "nullable": True, "description": "name, name_kana, affiliation, company, ..."},
+            "checked_in_at": {"type": "string", "format": "date-time", "nullable": True},
+            "checked_in_by": {"type": "string", "nullable": True}, "conflict": {"type": "boolean"},
+            "replayed": {"type": "boolean"}}}}}},
+                  "401": _ERR, "403": _ERR, "404": _ERR, "422": _ERR},
+})
+document("/checkin/undo", "post", {
+    "summary": "Undo a check-in (kept in the history with the reason)", "security": _AUTH,
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["registration_id", "reason"],
+        "properties": {"registration_id": {"type": "integer"}, "reason": {"type": "string"},
+                       "session_id": {"type": "integer"}}}}}},
+    "responses": {"200": {"description": "Undone"}, "404": _ERR, "409": _ERR, "422": _ERR},
+})
+document("/checkin/sync", "post", {
+    "summary": "Sync a device's offline scans (idempotent by nonce; late duplicates become conflicts)",
+    "security": _AUTH,
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["event", "scans"],
+        "properties": {"event": {"type": "string"}, "device": {"type": "string"},
+                       "scans": {"type": "array", "maxItems": MAX_BATCH, "items": {
+                           "type": "object", "required": ["nonce"],
+                           "properties": {"nonce": {"type": "string"}, "code": {"type": "string"},
+                                          "registration_id": {"type": "integer"},
+                                          "client_at": {"type": "string", "format": "date-time"}}}}}}}}},
+    "responses": {"200": {"description": "One result per scan, in order"}, "422": _ERR},
+})
+for _path, _summary in (("counts", "Checked in / expected, in person and online"),
+                        ("search", "Find attendees by name, kana, email or company (?q=)"),
+                        ("offline", "Attendee list and ticket-code hashes for offline decisions")):
+    document(f"/checkin/events/{{slug}}/{_path}", "get", {
+        "summary": _summary, "security": _AUTH,
+        "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "OK"}, "403": _ERR, "404": _ERR}})
+document("/tickets/{registration_id}/reissue", "post", {
+    "summary": "Revoke the current ticket and issue a new one (operators)", "security": _AUTH,
+    "parameters": [{"name": "registration_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+    "responses": {"200": {"description": "Re-issued"}, "403": _ERR, "404": _ERR, "409": _ERR}})

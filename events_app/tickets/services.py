@@ -1,0 +1,531 @@
+"""Tickets and check-in: one service decides every admission, whatever asked for it.
+
+The scanner page, the JSON API, manual search, offline sync, the ticket page's button and the
+online join link all end in `_admit`, which re-reads the registration under a row lock
+(`SELECT ... FOR UPDATE` on PostgreSQL; SQLite's BEGIN IMMEDIATE serialises writers), re-checks
+every precondition, then writes the cached state and one append-only history row. Two staff
+scanning one ticket at the same moment therefore get one `ok` and one `already_checked_in`.
+"""
+from __future__ import annotations
+
+import enum
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..audit.services import record
+from ..auth.models import StaffUser
+from ..database import utcnow, write_transaction
+from ..enums import AttendanceMode, CheckInKind, CheckInSource, RegistrationStatus
+from ..errors import Conflict, NotFound, ValidationError
+from ..events.models import Event, EventSession
+from ..extensions import db
+from ..people.models import Person
+from ..registration.models import Registration, RegistrationSession
+from . import codes
+from .models import CheckIn, Ticket
+
+MAX_NONCE = 100
+MAX_REASON = 500
+
+
+class CheckInResult(enum.StrEnum):
+    """Stable result codes: clients switch on these, people read the translated message."""
+
+    OK = "ok"
+    ALREADY_CHECKED_IN = "already_checked_in"
+    UNKNOWN_CODE = "unknown_code"
+    WRONG_EVENT = "wrong_event"
+    CANCELLED = "cancelled"
+    WAITLISTED = "waitlisted"
+    PENDING_APPROVAL = "pending_approval"
+    REVOKED = "revoked"
+    REJECTED = "rejected"
+    NOT_IN_SESSION = "not_in_session"
+
+
+_STATUS_RESULT = {
+    RegistrationStatus.CANCELLED: CheckInResult.CANCELLED,
+    RegistrationStatus.WAITLISTED: CheckInResult.WAITLISTED,
+    RegistrationStatus.PENDING: CheckInResult.PENDING_APPROVAL,
+    RegistrationStatus.REJECTED: CheckInResult.REJECTED,
+}
+
+
+def result_message(result: CheckInResult) -> str:
+    messages = {
+        CheckInResult.OK: _("Checked in"),
+        CheckInResult.ALREADY_CHECKED_IN: _("Already checked in"),
+        CheckInResult.UNKNOWN_CODE: _("Unknown code: not a ticket of ours"),
+        CheckInResult.WRONG_EVENT: _("This ticket is for another event"),
+        CheckInResult.CANCELLED: _("This registration was cancelled"),
+        CheckInResult.WAITLISTED: _("On the waiting list: no seat confirmed"),
+        CheckInResult.PENDING_APPROVAL: _("Awaiting approval: not confirmed yet"),
+        CheckInResult.REVOKED: _("This ticket was replaced by a newer one"),
+        CheckInResult.REJECTED: _("This registration was declined"),
+        CheckInResult.NOT_IN_SESSION: _("Not registered for this session"),
+    }
+    return messages[result]
+
+
+@dataclass
+class Outcome:
+    result: CheckInResult
+    registration: Registration | None = None
+    checked_in_at: datetime | None = None
+    checked_in_by: str | None = None
+    history_id: int | None = None
+    conflict: bool = False
+    replayed: bool = False
+    session: EventSession | None = None
+    other_event: Event | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.result == CheckInResult.OK
+
+
+# --- tickets ---------------------------------------------------------------------------
+
+def _current_ticket_row(registration_id: int) -> Ticket | None:
+    return db.session.scalar(
+        select(Ticket).where(Ticket.registration_id == registration_id, Ticket.revoked_at.is_(None))
+    )
+
+
+def current_ticket(registration: Registration) -> Ticket | None:
+    """The registration's valid ticket, issued on first need; None unless it is confirmed."""
+    if registration.status != RegistrationStatus.CONFIRMED:
+        return None
+    ticket = _current_ticket_row(registration.id)
+    if ticket is not None:
+        return ticket
+    registration_id = registration.id
+    try:
+        with write_transaction():
+            ticket = Ticket(registration_id=registration_id, code_id=codes.new_code_id())
+            db.session.add(ticket)
+    except IntegrityError:
+        # Two first views at once: the partial unique index let one ticket through; use it.
+        ticket = _current_ticket_row(registration_id)
+    return ticket
+
+
+def ticket_code(registration: Registration) -> str | None:
+    """The signed code of the registration's current ticket (issuing it if needed)."""
+    ticket = current_ticket(registration)
+    return codes.code_for(ticket.code_id) if ticket else None
+
+
+def reissue_ticket(registration_id: int, *, actor, reason: str = "") -> Ticket:
+    """Revoke the current ticket and issue a new one: the old code answers `revoked` from now on."""
+    reason = (reason or "").strip()[:200]
+    with write_transaction():
+        registration = _locked_registration(registration_id)
+        if registration is None:
+            raise NotFound(_("No such registration."))
+        if registration.status != RegistrationStatus.CONFIRMED:
+            raise Conflict(_("Only confirmed registrations have tickets."))
+        old = _current_ticket_row(registration_id)
+        if old is not None:
+            old.revoked_at = utcnow()
+            old.revoked_reason = reason
+            db.session.flush()  # the partial unique index must see the old row revoked first
+        ticket = Ticket(registration_id=registration_id, code_id=codes.new_code_id())
+        db.session.add(ticket)
+        db.session.flush()
+        record(actor, "ticket.reissued", "registration", registration_id, event_id=registration.event_id,
+               details={"reason": reason, "revoked_ticket_id": old.id if old else None})
+    return ticket
+
+
+# --- deciding a check-in ----------------------------------------------------------------
+
+def _locked_registration(registration_id: int) -> Registration | None:
+    return db.session.scalar(
+        select(Registration).where(Registration.id == registration_id)
+        .with_for_update().execution_options(populate_existing=True)
+    )
+
+
+def _staff_name(staff_id: int | None) -> str | None:
+    if staff_id is None:
+        return None
+    staff = db.session.get(StaffUser, staff_id)
+    return staff.display_name if staff else None
+
+
+def _already(registration: Registration, *, conflict: bool = False, history_id: int | None = None) -> Outcome:
+    return Outcome(CheckInResult.ALREADY_CHECKED_IN, registration, registration.checked_in_at,
+                   _staff_name(registration.checked_in_by_id), history_id=history_id, conflict=conflict)
+
+
+def _replay(row: CheckIn) -> Outcome:
+    """The original answer to a nonce seen before: retries and re-synced queues change nothing."""
+    registration = db.session.get(Registration, row.registration_id)
+    result = CheckInResult.ALREADY_CHECKED_IN if row.conflict else CheckInResult.OK
+    at = registration.checked_in_at if row.conflict else row.client_at or row.at
+    by = _staff_name(registration.checked_in_by_id if row.conflict else row.staff_id)
+    session = db.session.get(EventSession, row.session_id) if row.session_id else None
+    return Outcome(result, registration, at, by, history_id=row.id, conflict=row.conflict, replayed=True,
+                   session=session)
+
+
+def _status_failure(registration: Registration) -> Outcome | None:
+    result = _STATUS_RESULT.get(registration.status)
+    return Outcome(result, registration) if result else None
+
+
+def _resolve_code(event: Event, text: str) -> tuple[Outcome | None, int | None]:
+    code_id = codes.verify(text)
+    if code_id is None:
+        return Outcome(CheckInResult.UNKNOWN_CODE), None
+    row = db.session.execute(
+        select(Ticket, Registration).join(Registration, Ticket.registration_id == Registration.id)
+        .where(Ticket.code_id == code_id)
+    ).first()
+    if row is None:
+        return Outcome(CheckInResult.UNKNOWN_CODE), None
+    ticket, registration = row
+    if registration.event_id != event.id:
+        # Say which event the ticket is for (so staff can redirect the guest), not whose it is.
+        return Outcome(CheckInResult.WRONG_EVENT, other_event=registration.event), None
+    if ticket.revoked_at is not None:
+        return Outcome(CheckInResult.REVOKED, registration), None
+    return _status_failure(registration), registration.id
+
+
+def _resolve_registration(event: Event, registration_id: int) -> tuple[Outcome | None, int | None]:
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        raise NotFound(_("No such registration."))
+    if registration.event_id != event.id:
+        return Outcome(CheckInResult.WRONG_EVENT, other_event=registration.event), None
+    return _status_failure(registration), registration.id
+
+
+def _check_nonce(nonce: str | None) -> str | None:
+    if nonce is None or nonce == "":
+        return None
+    nonce = str(nonce).strip()
+    if not nonce or len(nonce) > MAX_NONCE:
+        raise ValidationError(_("The nonce must be 1 to 100 characters."),
+                              fields={"nonce": [_("The nonce must be 1 to 100 characters.")]})
+    return nonce
+
+
+def _nonce_row(nonce: str | None) -> CheckIn | None:
+    return db.session.scalar(select(CheckIn).where(CheckIn.nonce == nonce)) if nonce else None
+
+
+def check_in_code(event: Event, text: str, *, staff: StaffUser | None, source: CheckInSource = CheckInSource.SCAN,
+                  nonce: str | None = None, device: str = "", client_at: datetime | None = None,
+                  session_id: int | None = None) -> Outcome:
+    """Check in whoever holds this code: a full ticket URL or the bare code, as scanned."""
+    nonce = _check_nonce(nonce)
+    if (replayed := _nonce_row(nonce)) is not None:
+        return _replay(replayed)
+    failure, registration_id = _resolve_code(event, text)
+    if failure is not None:
+        return failure
+    return _admit(event, registration_id, staff=staff, source=source, nonce=nonce, device=device,
+                  client_at=client_at, session_id=session_id)
+
+
+def check_in_registration(event: Event, registration_id: int, *, staff: StaffUser | None,
+                          source: CheckInSource = CheckInSource.SEARCH, nonce: str | None = None,
+                          device: str = "", client_at: datetime | None = None,
+                          session_id: int | None = None) -> Outcome:
+    """Check in a registration picked by id (manual search, walk-in, offline search)."""
+    nonce = _check_nonce(nonce)
+    if (replayed := _nonce_row(nonce)) is not None:
+        return _replay(replayed)
+    failure, registration_id = _resolve_registration(event, registration_id)
+    if failure is not None:
+        return failure
+    return _admit(event, registration_id, staff=staff, source=source, nonce=nonce, device=device,
+                  client_at=client_at, session_id=session_id)
+
+
+def _admit(event: Event, registration_id: int, *, staff, source: CheckInSource, nonce: str | None,
+           device: str, client_at: datetime | None, session_id: int | None) -> Outcome:
+    session = None
+    if session_id is not None:
+        session = db.session.get(EventSession, session_id)
+        if session is None or session.event_id != event.id:
+            raise NotFound(_("No such session at this event."))
+    elif source != CheckInSource.OFFLINE_SYNC:
+        # A repeat scan needs no write: answer from a plain read. Only offline syncs must
+        # record the second admission (a conflict), so they take the locked path.
+        registration = db.session.get(Registration, registration_id)
+        if registration.checked_in_at is not None:
+            return _already(registration)
+    staff_id = staff.id if staff is not None else None
+    now = utcnow()
+    # An offline scan happened when the device says (never in the future); others happen now.
+    admitted_at = min(client_at, now) if (client_at and source == CheckInSource.OFFLINE_SYNC) else now
+    try:
+        with write_transaction():
+            registration = _locked_registration(registration_id)
+            # Re-check everything under the lock: a retry, a cancellation or another device may have won.
+            if (replayed := _nonce_row(nonce)) is not None:
+                return _replay(replayed)
+            if (failure := _status_failure(registration)) is not None:
+                return failure
+            if session is not None:
+                return _admit_to_session(registration, session, staff_id=staff_id, source=source, nonce=nonce,
+                                         device=device, client_at=client_at, at=admitted_at)
+            if registration.checked_in_at is not None:
+                if source != CheckInSource.OFFLINE_SYNC:
+                    return _already(registration)
+                row = _history_row(registration, CheckInKind.CHECK_IN, staff_id=staff_id, source=source,
+                                   nonce=nonce, device=device, client_at=client_at, conflict=True)
+                return _already(registration, conflict=True, history_id=row.id)
+            registration.checked_in_at = admitted_at
+            registration.checked_in_by_id = staff_id
+            row = _history_row(registration, CheckInKind.CHECK_IN, staff_id=staff_id, source=source,
+                               nonce=nonce, device=device, client_at=client_at)
+            outcome = Outcome(CheckInResult.OK, registration, admitted_at, staff.display_name if staff else None,
+                              history_id=row.id)
+    except IntegrityError:
+        # The same nonce raced in on another registration lock; its first answer stands.
+        if (replayed := _nonce_row(nonce)) is not None:
+            return _replay(replayed)
+        raise
+    return outcome
+
+
+def _admit_to_session(registration, session, *, staff_id, source, nonce, device, client_at, at) -> Outcome:
+    choice = db.session.scalar(
+        select(RegistrationSession).where(RegistrationSession.registration_id == registration.id,
+                                          RegistrationSession.session_id == session.id)
+        .with_for_update().execution_options(populate_existing=True)
+    )
+    if choice is None or choice.status != RegistrationStatus.CONFIRMED:
+        return Outcome(CheckInResult.NOT_IN_SESSION, registration, session=session)
+    if choice.checked_in_at is not None:
+        return Outcome(CheckInResult.ALREADY_CHECKED_IN, registration, choice.checked_in_at, session=session)
+    choice.checked_in_at = at
+    row = _history_row(registration, CheckInKind.CHECK_IN, staff_id=staff_id, source=source, nonce=nonce,
+                       device=device, client_at=client_at, session_id=session.id)
+    return Outcome(CheckInResult.OK, registration, at, _staff_name(staff_id), history_id=row.id, session=session)
+
+
+def _history_row(registration: Registration, kind: CheckInKind, *, staff_id, source, nonce=None, device="",
+                 client_at=None, conflict=False, session_id=None, reason="",
+                 mode: AttendanceMode = AttendanceMode.IN_PERSON) -> CheckIn:
+    row = CheckIn(registration_id=registration.id, event_id=registration.event_id, session_id=session_id,
+                  kind=kind, mode=mode, source=source, at=utcnow(), client_at=client_at, staff_id=staff_id,
+                  device=(device or "")[:100], nonce=nonce, conflict=conflict, reason=reason)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def undo_check_in(event: Event, registration_id: int, *, staff: StaffUser, reason: str,
+                  session_id: int | None = None, device: str = "") -> Outcome:
+    """Take back a check-in, with a reason; the history keeps both rows."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Say why the check-in is undone."), fields={"reason": [_("A reason is required.")]})
+    if len(reason) > MAX_REASON:
+        raise ValidationError(_("The reason is too long (500 characters at most)."),
+                              fields={"reason": [_("500 characters at most.")]})
+    with write_transaction():
+        registration = _locked_registration(registration_id)
+        if registration is None or registration.event_id != event.id:
+            raise NotFound(_("No such registration at this event."))
+        if session_id is not None:
+            choice = db.session.scalar(
+                select(RegistrationSession).where(RegistrationSession.registration_id == registration_id,
+                                                  RegistrationSession.session_id == session_id).with_for_update())
+            if choice is None or choice.checked_in_at is None:
+                raise Conflict(_("This person is not checked in to that session."))
+            choice.checked_in_at = None
+        else:
+            if registration.checked_in_at is None:
+                raise Conflict(_("This person is not checked in."))
+            registration.checked_in_at = None
+            registration.checked_in_by_id = None
+        row = _history_row(registration, CheckInKind.UNDO, staff_id=staff.id, source=CheckInSource.SEARCH,
+                           device=device, reason=reason, session_id=session_id)
+        record(staff, "checkin.undone", "registration", registration_id, event_id=event.id,
+               details={"reason": reason, "session_id": session_id})
+        outcome = Outcome(CheckInResult.OK, registration, None, staff.display_name, history_id=row.id)
+    return outcome
+
+
+def sync_offline(event: Event, scans: list[dict], *, staff: StaffUser, device: str = "") -> list[Outcome]:
+    """Apply a device's queued offline scans; each in its own transaction, each idempotent by nonce.
+
+    A scan the server would refuse is answered with its reason; a ticket another device admitted
+    first is recorded as a conflict (`conflict=True`) for operators to review, never merged away.
+    """
+    outcomes = []
+    for scan in scans:
+        kwargs = dict(staff=staff, source=CheckInSource.OFFLINE_SYNC, nonce=scan.get("nonce"),
+                      device=scan.get("device") or device, client_at=scan.get("client_at"))
+        if scan.get("registration_id") is not None:
+            outcomes.append(check_in_registration(event, int(scan["registration_id"]), **kwargs))
+        else:
+            outcomes.append(check_in_code(event, scan.get("code") or "", **kwargs))
+    return outcomes
+
+
+# --- webinars ---------------------------------------------------------------------------
+
+def record_online_join(registration: Registration) -> str:
+    """Record a confirmed online attendee's first join and return the event's meeting URL."""
+    event = registration.event
+    if (registration.status != RegistrationStatus.CONFIRMED
+            or registration.attendance_mode != AttendanceMode.ONLINE or not event.online_url):
+        raise Conflict(_("The online link is only for confirmed online attendees."))
+    if registration.online_joined_at is None:
+        registration_id = registration.id
+        with write_transaction():
+            now = utcnow()
+            # A conditional UPDATE: two tabs opening the link at once record one join.
+            changed = db.session.execute(
+                sa.update(Registration).where(Registration.id == registration_id,
+                                              Registration.online_joined_at.is_(None))
+                .values(online_joined_at=now)
+            ).rowcount
+            if changed:
+                registration = db.session.get(Registration, registration_id)
+                _history_row(registration, CheckInKind.CHECK_IN, staff_id=None, source=CheckInSource.ONLINE_JOIN,
+                             mode=AttendanceMode.ONLINE)
+        registration = db.session.get(Registration, registration_id)
+    return registration.event.online_url
+
+
+# --- what the door screen shows ---------------------------------------------------------
+
+def counts(event: Event) -> dict:
+    """Checked in / expected, in person and online, plus conflicts waiting for review."""
+    confirmed = Registration.status == RegistrationStatus.CONFIRMED
+    in_person = Registration.attendance_mode == AttendanceMode.IN_PERSON
+    online = Registration.attendance_mode == AttendanceMode.ONLINE
+
+    def n(condition):
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    row = db.session.execute(
+        select(n(confirmed & in_person), n(confirmed & Registration.checked_in_at.is_not(None)),
+               n(confirmed & online), n(confirmed & Registration.online_joined_at.is_not(None)),
+               n(confirmed & (Registration.source == "walk_in")))
+        .where(Registration.event_id == event.id)
+    ).one()
+    conflicts = db.session.scalar(
+        select(sa.func.count()).select_from(CheckIn).where(CheckIn.event_id == event.id, CheckIn.conflict.is_(True)))
+    return {
+        "in_person": {"checked_in": int(row[1]), "expected": int(row[0])},
+        "online": {"joined": int(row[3]), "expected": int(row[2])},
+        "walk_ins": int(row[4]),
+        "conflicts": int(conflicts or 0),
+    }
+
+
+def _katakana(text: str) -> str:
+    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
+
+
+def search(event: Event, query: str, *, limit: int = 20) -> list[Registration]:
+    """Registrations of this event matching a name, kana (hiragana works too), email or company."""
+    query = unicodedata.normalize("NFKC", query or "").strip()
+    if len(query) < 1:
+        return []
+    compact = "".join(query.split())
+    kana = _katakana(compact)
+
+    def squeeze(column):
+        return sa.func.replace(sa.func.replace(sa.func.lower(column), " ", ""), "\u3000", "")
+
+    like = f"%{compact.lower()}%"
+    stmt = (
+        select(Registration).join(Person, Registration.person_id == Person.id)
+        .where(Registration.event_id == event.id)
+        .where(sa.or_(squeeze(Person.name).like(like), squeeze(Person.name_kana).like(f"%{kana.lower()}%"),
+                      sa.func.lower(Person.email).like(like), squeeze(Person.company).like(like)))
+        .order_by(sa.case((Registration.status == RegistrationStatus.CONFIRMED, 0), else_=1), Person.name_kana,
+                  Person.name)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def offline_snapshot(event: Event) -> dict:
+    """What a door device caches to decide alone: attendees, their status and ticket-code hashes."""
+    registrations = db.session.scalars(
+        select(Registration).join(Person, Registration.person_id == Person.id)
+        .where(Registration.event_id == event.id).order_by(Person.name_kana)
+        .options(sa.orm.contains_eager(Registration.person))
+    ).all()
+    tickets = db.session.execute(
+        select(Ticket.registration_id, Ticket.code_id, Ticket.revoked_at)
+        .join(Registration, Ticket.registration_id == Registration.id).where(Registration.event_id == event.id)
+    ).all()
+    valid: dict[int, list[str]] = {}
+    revoked: dict[int, list[str]] = {}
+    for registration_id, code_id, revoked_at in tickets:
+        target = revoked if revoked_at else valid
+        target.setdefault(registration_id, []).append(codes.code_hash(codes.code_for(code_id)))
+    staff_names = {u.id: u.display_name for u in db.session.scalars(select(StaffUser))}
+    return {
+        "generated_at": utcnow().isoformat(),
+        "attendees": [
+            dict(registration_json(r, staff_names=staff_names), codes=valid.get(r.id, []),
+                 revoked_codes=revoked.get(r.id, []))
+            for r in registrations
+        ],
+    }
+
+
+def registration_json(registration: Registration, *, staff_names: dict | None = None) -> dict:
+    """The attendee as the door screen shows them (name, kana, affiliation, company, alumni details)."""
+    person = registration.person
+    by_id = registration.checked_in_by_id
+    by = (staff_names or {}).get(by_id) if staff_names is not None else _staff_name(by_id)
+    return {
+        "id": registration.id,
+        "name": person.name,
+        "name_kana": person.name_kana,
+        "email": person.email,
+        "affiliation": person.affiliation.value,
+        "company": person.company,
+        "job_title": person.job_title,
+        "department": person.department,
+        "former_department": person.former_department,
+        "joined_year": person.joined_year,
+        "left_year": person.left_year,
+        "status": registration.status.value,
+        "attendance_mode": registration.attendance_mode.value,
+        "source": registration.source,
+        "checked_in_at": registration.checked_in_at.isoformat() if registration.checked_in_at else None,
+        "checked_in_by": by,
+        "online_joined_at": registration.online_joined_at.isoformat() if registration.online_joined_at else None,
+    }
+
+
+def history(event: Event, *, conflicts_only: bool = False, limit: int = 500) -> list[CheckIn]:
+    stmt = select(CheckIn).where(CheckIn.event_id == event.id).order_by(CheckIn.at.desc(), CheckIn.id.desc())
+    if conflicts_only:
+        stmt = stmt.where(CheckIn.conflict.is_(True))
+    return list(db.session.scalars(stmt.limit(limit)))
+
+
+def registration_history(registration_id: int) -> list[CheckIn]:
+    return list(db.session.scalars(
+        select(CheckIn).where(CheckIn.registration_id == registration_id).order_by(CheckIn.at, CheckIn.id)))
+
+
+def event_by_slug(slug: str) -> Event:
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        raise NotFound(_("No event with that address."))
+    return event
