@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..audit.services import record
+from ..calendar import services as calendar_services
 from ..database import is_sqlite, utcnow, write_transaction
 from ..enums import ACTIVE_REGISTRATION_STATUSES, AttendanceMode, EventStatus, RegistrationStatus
 from ..errors import Conflict, DomainError, ErrorCode, NotFound, ValidationError
@@ -161,8 +162,10 @@ def _next_session_rank(session_id: int) -> int:
 
 def _mail(registration: Registration, template: str, *, payload: dict | None = None) -> OutboxMessage:
     person = registration.person or db.session.get(Person, registration.person_id)
+    # The calendar capability records the invite version (SEQUENCE) this mail carries.
+    payload = {**(payload or {}), **calendar_services.payload_for_mail(registration, template)}
     return enqueue(template, to=person.email, language=registration.language, registration=registration,
-                   event=registration.event, payload=payload or {})
+                   event=registration.event, payload=payload)
 
 
 def _audit(actor, action: str, registration: Registration, **details) -> None:
