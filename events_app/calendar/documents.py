@@ -304,6 +304,12 @@ def _reminder(event, *, online: bool, title: str) -> Alarm:
 
 # --- public documents -------------------------------------------------------------------------
 
+def _stable_stamp(event) -> datetime:
+    """DTSTAMP of a published entry: when it last changed, so identical content gives identical
+    bytes (HTTP ETags then let subscribed clients skip unchanged feeds)."""
+    return getattr(event, "updated_at", None) or datetime.now(timezone.utc)
+
+
 def public_uid(event, domain: str) -> str:
     """The UID of the public entry for an event: stable, and distinct from every personal UID."""
     return f"event-{event.id}@{domain}"
@@ -351,7 +357,7 @@ def public_event(event, *, url: str, domain: str, language: str, organizer: Orga
     with force_locale(language):
         cal = _new_calendar(PUBLISH, zone)
         vevent = _public_vevent(event, url=url, domain=domain, language=language,
-                                stamp=stamp or datetime.now(timezone.utc), zone=zone)
+                                stamp=stamp or _stable_stamp(event), zone=zone)
         if organizer:
             vevent.add("organizer", _organizer(organizer))
         cal.add_component(vevent)
@@ -361,7 +367,6 @@ def public_event(event, *, url: str, domain: str, language: str, organizer: Orga
 def event_feed(events: Sequence, *, name: str, description: str, url_for_event, domain: str, language: str,
                default_zone: str = "Asia/Tokyo", stamp: datetime | None = None) -> bytes:
     """A subscribable calendar of events (METHOD:PUBLISH) with refresh hints for clients."""
-    stamp = stamp or datetime.now(timezone.utc)
     feed_zone = event_zone(default_zone)
     with force_locale(language):
         cal = _new_calendar(PUBLISH, feed_zone)
@@ -373,5 +378,5 @@ def event_feed(events: Sequence, *, name: str, description: str, url_for_event, 
         for event in events:
             zone = event_zone(event.timezone)
             cal.add_component(_public_vevent(event, url=url_for_event(event), domain=domain,
-                                             language=language, stamp=stamp, zone=zone))
+                                             language=language, stamp=stamp or _stable_stamp(event), zone=zone))
         return _finish(cal, [(e.starts_at, e.ends_at) for e in events])

@@ -47,5 +47,5 @@ def invite_parts(message) -> list[MailPart]:
     return [MailPart(
         filename="invite.ics" if method == REQUEST else "cancel.ics",
         maintype="text", subtype="calendar", data=data,
-        params={"method": method, "charset": "UTF-8"}, as_alternative=True,
+        params={"method": method}, as_alternative=True,
     )]
