@@ -1,0 +1,80 @@
+"""Read-only questions about events: public listings and the operators' numbers."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, func, select
+
+from ..database import utcnow
+from ..enums import EventKind, EventStatus, RegistrationStatus, Visibility
+from ..extensions import db
+from .models import Event
+
+PUBLIC_LIST_STATUSES = (EventStatus.PUBLISHED, EventStatus.COMPLETED, EventStatus.CANCELLED)
+
+
+def public_events(*, kind: EventKind | None = None, when: str = "upcoming", limit: int = 200) -> list[Event]:
+    """Listed events the public may see; upcoming soonest first, past latest first.
+
+    Cancelled events stay in the upcoming list (with their notice) so people who saw them
+    learn they are off; drafts and unlisted events never appear.
+    """
+    now = utcnow()
+    query = select(Event).where(Event.visibility == Visibility.LISTED, Event.status.in_(PUBLIC_LIST_STATUSES))
+    if kind is not None:
+        query = query.where(Event.kind == kind)
+    if when == "past":
+        query = query.where(Event.ends_at <= now, Event.status != EventStatus.CANCELLED).order_by(Event.starts_at.desc())
+    else:
+        query = query.where(Event.ends_at > now, Event.status != EventStatus.COMPLETED).order_by(Event.starts_at)
+    return list(db.session.scalars(query.limit(limit)))
+
+
+@dataclass
+class EventNumbers:
+    confirmed: int = 0
+    confirmed_online: int = 0
+    waitlisted: int = 0
+    pending: int = 0
+    checked_in: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+
+
+def event_numbers(event_ids: list[int]) -> dict[int, EventNumbers]:
+    """Registration counts per event in one grouped query."""
+    from ..enums import AttendanceMode
+    from ..registration.models import Registration
+
+    numbers = {event_id: EventNumbers() for event_id in event_ids}
+    if not event_ids:
+        return numbers
+    rows = db.session.execute(
+        select(
+            Registration.event_id, Registration.status, Registration.attendance_mode, func.count(),
+            func.sum(case((Registration.checked_in_at.is_not(None), 1), else_=0)),
+        ).where(Registration.event_id.in_(event_ids))
+        .group_by(Registration.event_id, Registration.status, Registration.attendance_mode)
+    )
+    for event_id, status, mode, count, checked_in in rows:
+        n = numbers[event_id]
+        status = RegistrationStatus(status)
+        n.by_status[status.value] = n.by_status.get(status.value, 0) + count
+        if status == RegistrationStatus.CONFIRMED:
+            if AttendanceMode(mode) == AttendanceMode.ONLINE:
+                n.confirmed_online += count
+            else:
+                n.confirmed += count
+        elif status == RegistrationStatus.WAITLISTED:
+            n.waitlisted += count
+        elif status == RegistrationStatus.PENDING:
+            n.pending += count
+        n.checked_in += int(checked_in or 0)
+    return numbers
+
+
+def dashboard_events() -> tuple[list[Event], list[Event]]:
+    """Upcoming (including drafts) soonest first, and the most recent past events."""
+    now = utcnow()
+    upcoming = list(db.session.scalars(select(Event).where(Event.ends_at > now).order_by(Event.starts_at)))
+    past = list(db.session.scalars(select(Event).where(Event.ends_at <= now).order_by(Event.starts_at.desc()).limit(20)))
+    return upcoming, past

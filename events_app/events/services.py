@@ -1,0 +1,421 @@
+"""The events capability's rules: create, change, publish, cancel and duplicate events.
+
+Services take plain values (a dict of model field names) and the acting staff user; the HTML
+forms, the JSON API, the CLI and the demo seeder all come through here. Naive datetimes are
+wall-clock times in the event's own zone; aware ones are taken as they are.
+Sessions, hosts and questions live in `programme.py` (re-exported below).
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import secrets
+import unicodedata
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from slugify import slugify
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import select
+
+from ..audit.services import record
+from ..calendar import services as calendar_services
+from ..database import utcnow, write_transaction
+from ..enums import EventKind, EventStatus, Visibility
+from ..errors import Conflict, ErrorCode, NotFound, ValidationError
+from ..extensions import db
+from . import validation as v
+from .models import Event, EventSession, Host, Question
+
+log = logging.getLogger(__name__)
+
+AUDIENCES = ("alumni", "employee", "guest")
+# What create/update accept; anything else is ignored by the services (the API rejects it).
+EVENT_FIELDS = (
+    "title", "kind", "status", "visibility", "language", "description", "title_translation",
+    "description_translation", "timezone", "starts_at", "ends_at", "venue_name", "venue_address",
+    "venue_map_url", "venue_latitude", "venue_longitude", "online_url", "capacity", "online_capacity",
+    "registration_opens_at", "registration_closes_at", "audience", "requires_approval", "slug",
+)
+MAX_DESCRIPTION = 20_000
+
+
+# --- reading -------------------------------------------------------------------------------
+
+def get_event(event_id: int) -> Event:
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise NotFound(_("No such event."))
+    return event
+
+
+def event_by_slug(slug: str) -> Event:
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        raise NotFound(_("No such event."))
+    return event
+
+
+def is_publicly_visible(event: Event) -> bool:
+    """Drafts are for staff only; everything else is reachable by its link."""
+    return event.status != EventStatus.DRAFT
+
+
+def event_values(event: Event) -> dict[str, Any]:
+    """The event's current values in the shape create/update accept."""
+    values = {name: getattr(event, name) for name in EVENT_FIELDS if name not in ("audience",)}
+    values["audience"] = list(event.audience)
+    return values
+
+
+# --- validation ----------------------------------------------------------------------------
+
+def clean_event(data: dict[str, Any], *, event: Event | None = None) -> dict[str, Any]:
+    """Check every field at once; return model values or raise ValidationError(fields=...)."""
+    errors: v.Errors = {}
+    out: dict[str, Any] = {}
+    out["title"] = v.text(errors, "title", data.get("title"), max_length=200, required=True)
+    out["title_translation"] = v.text(errors, "title_translation", data.get("title_translation"), max_length=200)
+    out["description"] = v.text(errors, "description", data.get("description"), max_length=MAX_DESCRIPTION)
+    out["description_translation"] = v.text(errors, "description_translation",
+                                            data.get("description_translation"), max_length=MAX_DESCRIPTION)
+    out["kind"] = v.choice(errors, "kind", data.get("kind"), EventKind)
+    out["visibility"] = v.choice(errors, "visibility", data.get("visibility") or Visibility.LISTED, Visibility)
+    language = data.get("language") or "ja"
+    if language not in ("ja", "en"):
+        v.add(errors, "language", _("Choose Japanese or English."))
+    out["language"] = language
+
+    tz_name = str(data.get("timezone") or "").strip()
+    if not tz_name:
+        v.add(errors, "timezone", _("This field is required."))
+    elif not v.is_time_zone(tz_name):
+        v.add(errors, "timezone", _("Unknown time zone. Use an IANA name such as Asia/Tokyo or Europe/London."))
+    out["timezone"] = tz_name
+    starts = v.moment(errors, "starts_at", data.get("starts_at"), tz_name)
+    ends = v.moment(errors, "ends_at", data.get("ends_at"), tz_name)
+    if starts and ends:
+        if ends <= starts:
+            v.add(errors, "ends_at", _("The end must be after the start."))
+        elif ends - starts > v.MAX_EVENT_LENGTH:
+            v.add(errors, "ends_at", _("An event can last at most 14 days."))
+    out["starts_at"], out["ends_at"] = starts, ends
+
+    opens = v.moment(errors, "registration_opens_at", data.get("registration_opens_at"), tz_name, required=False)
+    closes = v.moment(errors, "registration_closes_at", data.get("registration_closes_at"), tz_name, required=False)
+    if opens and closes and closes <= opens:
+        v.add(errors, "registration_closes_at", _("Registration must close after it opens."))
+    if closes and ends and closes > ends:
+        v.add(errors, "registration_closes_at", _("Registration must close before the event ends."))
+    if opens and ends and opens >= ends:
+        v.add(errors, "registration_opens_at", _("Registration must open before the event ends."))
+    out["registration_opens_at"], out["registration_closes_at"] = opens, closes
+
+    out["venue_name"] = v.text(errors, "venue_name", data.get("venue_name"), max_length=200)
+    out["venue_address"] = v.text(errors, "venue_address", data.get("venue_address"), max_length=400)
+    out["venue_map_url"] = v.url(errors, "venue_map_url", data.get("venue_map_url"))
+    out["venue_latitude"] = v.number(errors, "venue_latitude", data.get("venue_latitude"), minimum=-90, maximum=90)
+    out["venue_longitude"] = v.number(errors, "venue_longitude", data.get("venue_longitude"), minimum=-180, maximum=180)
+    if (out["venue_latitude"] is None) != (out["venue_longitude"] is None) and "venue_latitude" not in errors \
+            and "venue_longitude" not in errors:
+        v.add(errors, "venue_longitude", _("Give both latitude and longitude, or neither."))
+    out["online_url"] = v.url(errors, "online_url", data.get("online_url"))
+
+    out["capacity"] = v.count(errors, "capacity", data.get("capacity"))
+    out["online_capacity"] = v.count(errors, "online_capacity", data.get("online_capacity"))
+    if event is not None:
+        for field, taken in (("capacity", event.seats_taken), ("online_capacity", event.online_seats_taken)):
+            if out[field] is not None and field not in errors and out[field] < taken:
+                v.add(errors, field, _("%(n)d seats are already taken; the capacity cannot go below that.", n=taken))
+
+    audience = data.get("audience")
+    if audience is None:
+        audience = ["alumni", "employee"]
+    if isinstance(audience, str) or not isinstance(audience, (list, tuple, set)):
+        v.add(errors, "audience", _("Give a list of: alumni, employee, guest."))
+        audience = []
+    unknown = [a for a in audience if a not in AUDIENCES]
+    if unknown:
+        v.add(errors, "audience", _("Unknown audience: %(names)s. Use alumni, employee or guest.",
+                                    names=", ".join(map(str, unknown))))
+    elif not audience and "audience" not in errors:
+        v.add(errors, "audience", _("Choose at least one audience."))
+    out["audience_alumni"] = "alumni" in audience
+    out["audience_employees"] = "employee" in audience
+    out["audience_guests"] = "guest" in audience
+    approval = data.get("requires_approval")
+    out["requires_approval"] = False if approval is None else v.boolean(errors, "requires_approval", approval)
+    slug_value = data.get("slug")
+    out["slug"] = v.slug(errors, "slug", slug_value) if slug_value else ""
+    if errors:
+        raise ValidationError(_("Some fields need attention."), fields=errors)
+    return out
+
+
+def _slug_taken(slug: str, *, exclude_id: int | None = None) -> bool:
+    query = select(Event.id).where(Event.slug == slug)
+    if exclude_id is not None:
+        query = query.where(Event.id != exclude_id)
+    return db.session.scalar(query) is not None
+
+
+def _slug_conflict(slug: str) -> Conflict:
+    message = _("The address /events/%(slug)s is already used by another event.", slug=slug)
+    return Conflict(message, code=ErrorCode.SLUG_TAKEN, fields={"slug": [message]})
+
+
+def _is_latin(text: str) -> bool:
+    text = unicodedata.normalize("NFKC", text)
+    return bool(text.strip()) and all(ord(ch) < 0x250 for ch in text)
+
+
+def generate_slug(title: str, starts_at: datetime | None, *, title_translation: str = "") -> str:
+    """A readable, unique slug: from the title when it is in Latin script, else from its
+    translation, else `event-<date>-<random>` (transliterated kanji read as Chinese)."""
+    for source in (title, title_translation):
+        if source and _is_latin(source):
+            base = slugify(source, max_length=80, word_boundary=True)
+            if base:
+                break
+    else:
+        day = (starts_at or utcnow()).strftime("%Y%m%d")
+        base = f"event-{day}-{secrets.token_hex(3)}"
+    candidate, n = base, 2
+    while _slug_taken(candidate):
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+# --- writing -------------------------------------------------------------------------------
+
+def _promote_waitlist(event_id: int) -> None:
+    """Let the registration capability fill newly added seats, when it offers that.
+
+    Looked up at call time: registration may be built after events, and events must not
+    fail to import without it. Runs inside the caller's transaction.
+    """
+    try:
+        module = importlib.import_module("events_app.registration.services")
+    except ModuleNotFoundError:
+        return
+    promote = getattr(module, "promote_waitlist", None)
+    if promote is not None:
+        promote(event_id)
+
+
+def create_event(data: dict[str, Any], *, actor) -> Event:
+    """Create an event (draft unless `status` says published)."""
+    values = clean_event(data)
+    status = data.get("status") or EventStatus.DRAFT
+    if status not in (EventStatus.DRAFT, EventStatus.PUBLISHED):
+        raise ValidationError(_("Some fields need attention."),
+                              fields={"status": [_("A new event is either draft or published.")]})
+    slug = values.pop("slug")
+    try:
+        with write_transaction():
+            if slug and _slug_taken(slug):
+                raise _slug_conflict(slug)
+            slug = slug or generate_slug(values["title"], values["starts_at"],
+                                         title_translation=values["title_translation"])
+            event = Event(slug=slug, status=EventStatus(status), **values)
+            if event.status == EventStatus.PUBLISHED:
+                event.published_at = utcnow()
+            db.session.add(event)
+            db.session.flush()
+            record(actor, "event.created", "event", event.id, event_id=event.id, details={"slug": slug})
+            if event.status == EventStatus.PUBLISHED:
+                record(actor, "event.published", "event", event.id, event_id=event.id)
+    except sa_exc.IntegrityError as err:
+        # Two operators chose the same slug at once: the unique index decided.
+        if "slug" not in str(err.orig).lower():
+            raise
+        raise _slug_conflict(slug)
+    return event
+
+
+def update_event(event_id: int, changes: dict[str, Any], *, actor) -> Event:
+    """Change some fields; calendars of attendees follow when a calendar-visible field changed."""
+    event = get_event(event_id)
+    if event.status == EventStatus.CANCELLED:
+        raise Conflict(_("A cancelled event cannot be changed."), code=ErrorCode.INVALID_STATE)
+    if "status" in changes and changes["status"] != event.status:
+        raise ValidationError(_("Some fields need attention."), fields={
+            "status": [_("Change the status with publish or cancel, not by editing.")]})
+    merged = event_values(event)
+    merged.update({k: val for k, val in changes.items() if k in EVENT_FIELDS})
+    values = clean_event(merged, event=event)
+    new_slug = values.pop("slug") or event.slug
+    old_capacity, old_online = event.capacity, event.online_capacity
+    try:
+        with write_transaction():
+            event = get_event(event_id)
+            if new_slug != event.slug and _slug_taken(new_slug, exclude_id=event.id):
+                raise _slug_conflict(new_slug)
+            changed = {name for name, value in values.items() if getattr(event, name) != value}
+            if new_slug != event.slug:
+                changed.add("slug")
+            shift = values["starts_at"] - event.starts_at
+            if shift:
+                # Moving an event moves its timetable with it.
+                for session in event.sessions:
+                    session.starts_at += shift
+                    session.ends_at += shift
+            outside = [s for s in event.sessions
+                       if s.starts_at < values["starts_at"] or s.ends_at > values["ends_at"]]
+            if outside:
+                raise ValidationError(_("Some fields need attention."), fields={"ends_at": [
+                    _("The session “%(title)s” would fall outside the event; change it first.", title=outside[0].title)]})
+            calendar_changes = {name: (getattr(event, name), values[name])
+                                for name in changed & calendar_services.CALENDAR_FIELDS}
+            for name, value in values.items():
+                setattr(event, name, value)
+            event.slug = new_slug
+            if calendar_changes:
+                # The public per-event .ics carries this SEQUENCE; attendees' own invites
+                # are bumped by the calendar capability, in this same transaction.
+                event.calendar_sequence += 1
+                calendar_services.queue_event_updates(event, calendar_changes, actor=actor)
+            if changed:
+                record(actor, "event.updated", "event", event.id, event_id=event.id,
+                       details={"fields": sorted(changed)})
+            if _grew(old_capacity, event.capacity) or _grew(old_online, event.online_capacity):
+                db.session.flush()
+                _promote_waitlist(event.id)  # new seats go to the waitlist in this transaction
+    except sa_exc.IntegrityError as err:
+        if "slug" not in str(err.orig).lower():
+            raise
+        raise _slug_conflict(new_slug)
+    return event
+
+
+def _grew(before: int | None, after: int | None) -> bool:
+    return before is not None and (after is None or after > before)
+
+
+def publish_event(event_id: int, *, actor) -> Event:
+    with write_transaction():
+        event = db.session.get(Event, event_id, with_for_update=True)
+        if event is None:
+            raise NotFound(_("No such event."))
+        if event.status != EventStatus.DRAFT:
+            raise Conflict(_("Only a draft can be published; this event is %(status)s.",
+                             status=status_label(event.status)), code=ErrorCode.INVALID_STATE)
+        if event.ends_at <= utcnow():
+            raise Conflict(_("This event has already ended; it cannot be published."), code=ErrorCode.INVALID_STATE)
+        event.status = EventStatus.PUBLISHED
+        event.published_at = utcnow()
+        record(actor, "event.published", "event", event.id, event_id=event.id)
+    return event
+
+
+def cancel_event(event_id: int, *, actor, reason: str = "") -> Event:
+    """Cancel a draft or published event; attendees' calendars get a cancellation."""
+    reason = (reason or "").strip()
+    if len(reason) > 2000:
+        raise ValidationError(_("Some fields need attention."),
+                              fields={"reason": [_("Keep this under %(max)d characters (it has %(n)d).", max=2000, n=len(reason))]})
+    with write_transaction():
+        event = db.session.get(Event, event_id, with_for_update=True)
+        if event is None:
+            raise NotFound(_("No such event."))
+        if event.status not in (EventStatus.DRAFT, EventStatus.PUBLISHED):
+            raise Conflict(_("This event is %(status)s; it cannot be cancelled.", status=status_label(event.status)),
+                           code=ErrorCode.INVALID_STATE)
+        event.status = EventStatus.CANCELLED
+        event.cancelled_at = utcnow()
+        event.cancellation_reason = reason
+        event.calendar_sequence += 1
+        calendar_services.queue_event_cancellation(event, actor=actor)
+        record(actor, "event.cancelled", "event", event.id, event_id=event.id, details={"reason": reason})
+    return event
+
+
+def complete_event(event_id: int, *, actor) -> Event:
+    """Mark a published event that has ended as completed."""
+    with write_transaction():
+        event = db.session.get(Event, event_id, with_for_update=True)
+        if event is None:
+            raise NotFound(_("No such event."))
+        if event.status != EventStatus.PUBLISHED or event.ends_at > utcnow():
+            raise Conflict(_("Only a published event that has ended can be marked completed."),
+                           code=ErrorCode.INVALID_STATE)
+        event.status = EventStatus.COMPLETED
+        record(actor, "event.completed", "event", event.id, event_id=event.id)
+    return event
+
+
+def duplicate_event(event_id: int, *, actor, starts_at: datetime | None = None) -> Event:
+    """Copy an event with its programme as a new draft, optionally moved to a new start."""
+    source = get_event(event_id)
+    errors: v.Errors = {}
+    new_start = v.moment(errors, "starts_at", starts_at, source.timezone, required=False) or source.starts_at
+    if errors:
+        raise ValidationError(_("Some fields need attention."), fields=errors)
+    shift = new_start - source.starts_at
+    with write_transaction():
+        source = get_event(event_id)
+        values = {name: getattr(source, name) for name in (
+            "kind", "visibility", "language", "title", "description", "title_translation", "description_translation",
+            "timezone", "venue_name", "venue_address", "venue_map_url", "venue_latitude", "venue_longitude",
+            "online_url", "capacity", "online_capacity", "audience_alumni", "audience_employees", "audience_guests",
+            "requires_approval", "reminder_hours_before", "online_reminder_minutes_before", "survey_enabled")}
+        copy = Event(slug=_copy_slug(source.slug), status=EventStatus.DRAFT, starts_at=source.starts_at + shift,
+                     ends_at=source.ends_at + shift, **values)
+        for field in ("registration_opens_at", "registration_closes_at"):
+            value = getattr(source, field)
+            setattr(copy, field, value + shift if value else None)
+        db.session.add(copy)
+        host_map: dict[int, Host] = {}
+        for host in source.hosts:
+            new_host = Host(**{c: getattr(host, c) for c in (
+                "person_id", "role", "name", "name_kana", "current_company", "current_title", "former_department",
+                "joined_year", "left_year", "profile", "position")})
+            copy.hosts.append(new_host)
+            host_map[host.id] = new_host
+        for session in source.sessions:
+            copy.sessions.append(EventSession(
+                kind=session.kind, title=session.title, title_translation=session.title_translation,
+                description=session.description, host=host_map.get(session.host_id),
+                starts_at=session.starts_at + shift, ends_at=session.ends_at + shift, room=session.room,
+                online_url=session.online_url, capacity=session.capacity, position=session.position))
+        for question in source.questions:
+            copy.questions.append(Question(kind=question.kind, label=question.label,
+                                           label_translation=question.label_translation,
+                                           choices=list(question.choices or []), required=question.required,
+                                           position=question.position))
+        db.session.flush()
+        record(actor, "event.duplicated", "event", copy.id, event_id=copy.id, details={"from": source.slug})
+    return copy
+
+
+def _copy_slug(slug: str) -> str:
+    base = f"{slug[:110]}-copy"
+    candidate, n = base, 2
+    while _slug_taken(candidate):
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def status_label(status: EventStatus) -> str:
+    return {
+        EventStatus.DRAFT: _("draft"),
+        EventStatus.PUBLISHED: _("published"),
+        EventStatus.CANCELLED: _("cancelled"),
+        EventStatus.COMPLETED: _("completed"),
+    }[EventStatus(status)]
+
+
+def kind_label(kind: EventKind) -> str:
+    return {
+        EventKind.NETWORKING: _("Networking"),
+        EventKind.BUSINESS_DISCUSSION: _("Business discussion"),
+        EventKind.WEBINAR: _("Webinar"),
+        EventKind.HYBRID: _("Hybrid"),
+    }[EventKind(kind)]
+
+
+from .programme import (  # noqa: E402,F401  (one import path for every events service)
+    add_host, add_question, add_session, move_host, move_question, move_session, remove_host,
+    remove_question, remove_session, update_host, update_question, update_session,
+)
