@@ -529,3 +529,18 @@ def event_by_slug(slug: str) -> Event:
     if event is None:
         raise NotFound(_("No event with that address."))
     return event
+
+
+def walk_in(event: Event, data: dict, *, staff: StaffUser, device: str = "") -> Outcome:
+    """Register someone at the door through the registration service, then check them in.
+
+    The registration rules (seats, audience, one registration per person) stay with the
+    registration capability; a full event answers `waitlisted` like any other scan would.
+    """
+    from ..registration.services import register
+
+    result = register(event, data, source="walk_in", actor=staff, language=str(data.get("language") or "ja"))
+    if result.registration.status != RegistrationStatus.CONFIRMED:
+        return _status_failure(result.registration) or Outcome(CheckInResult.UNKNOWN_CODE)
+    return check_in_registration(event, result.registration.id, staff=staff, source=CheckInSource.WALK_IN,
+                                 device=device)

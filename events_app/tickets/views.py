@@ -1,6 +1,266 @@
-"""Web pages of the tickets capability."""
+"""Web pages of the tickets capability: the attendee's ticket, the door screen and its JSON calls."""
 from __future__ import annotations
 
-from flask import Blueprint
+from functools import wraps
+
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.services import can_check_in, can_manage_events
+from ..enums import AttendanceMode, CheckInSource, RegistrationStatus
+from ..errors import Conflict, DomainError, error_json
+from ..extensions import db
+from ..registration.models import Registration
+from ..registration.tokens import registration_for_token
+from . import api as handlers
+from . import codes, documents, services
+from .models import Ticket
 
 bp = Blueprint("tickets", __name__)
+
+def not_confirmed_message(status: RegistrationStatus) -> str:
+    messages = {
+        RegistrationStatus.PENDING: _("Your registration is awaiting approval; your ticket appears once it is confirmed."),
+        RegistrationStatus.WAITLISTED: _("You are on the waiting list; your ticket appears once a seat is confirmed."),
+        RegistrationStatus.CANCELLED: _("This registration was cancelled, so it has no ticket."),
+        RegistrationStatus.REJECTED: _("This registration was not accepted, so it has no ticket."),
+    }
+    return messages.get(status, _("This registration has no ticket."))
+
+
+def _private(response: Response) -> Response:
+    # Ticket images are bearer credentials: never cached by shared caches, never leaked by Referer.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _ticket_for_token(token: str) -> tuple[Registration, str]:
+    registration = registration_for_token(token)
+    if registration is None:
+        abort(404)
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise Conflict(not_confirmed_message(registration.status))
+    return registration, services.ticket_code(registration)
+
+
+@bp.get("/r/<token>/ticket.png")
+def ticket_png(token: str):
+    _, code = _ticket_for_token(token)
+    return _private(Response(documents.qr_png(codes.ticket_url(code)), mimetype="image/png"))
+
+
+@bp.get("/r/<token>/ticket.svg")
+def ticket_svg(token: str):
+    _, code = _ticket_for_token(token)
+    return _private(Response(documents.qr_svg(codes.ticket_url(code)), mimetype="image/svg+xml"))
+
+
+@bp.get("/r/<token>/ticket.pdf")
+def ticket_pdf(token: str):
+    registration, code = _ticket_for_token(token)
+    html = render_template("tickets/ticket_pdf.html", registration=registration, event=registration.event,
+                           person=registration.person, code=code,
+                           qr=documents.qr_data_uri(codes.ticket_url(code)))
+    response = Response(documents.ticket_pdf(html), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="ticket-{registration.event.slug}.pdf"'
+    return _private(response)
+
+
+@bp.get("/r/<token>/join")
+def join_online(token: str):
+    """The personal tracked join link: records attendance, then redirects to the meeting."""
+    registration = registration_for_token(token)
+    if registration is None:
+        abort(404)
+    if registration.attendance_mode != AttendanceMode.ONLINE:
+        raise Conflict(_("You registered to attend in person; the online link is for online attendees."))
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise Conflict(not_confirmed_message(registration.status))
+    if not registration.event.online_url:
+        raise Conflict(_("The organisers have not published the online meeting link yet. Please try again closer to the start."))
+    url = services.record_online_join(registration)
+    return _private(redirect(url, code=303))
+
+
+# --- the page a QR code opens -----------------------------------------------------------
+
+@bp.route("/t/<code>", methods=["GET", "POST"])
+def ticket_page(code: str):
+    """What scanning a ticket shows: its status to anyone, the person and a check-in button to staff."""
+    code_id = codes.verify(code)
+    ticket = db.session.scalar(select(Ticket).where(Ticket.code_id == code_id)) if code_id else None
+    if ticket is None:
+        return render_template("tickets/ticket_page.html", ticket=None), 404
+    registration = ticket.registration
+    event = registration.event
+    staff = current_user if can_check_in(current_user, event.id) else None
+    outcome = None
+    if request.method == "POST":
+        if staff is None:
+            abort(403)
+        outcome = services.check_in_code(event, code, staff=staff, source=CheckInSource.SCAN,
+                                         device="ticket-page")
+        db.session.refresh(registration)
+    return render_template("tickets/ticket_page.html", ticket=ticket, registration=registration, event=event,
+                           staff=staff, outcome=outcome, code=codes.canonical(code),
+                           result_message=services.result_message)
+
+
+# --- the door screen ---------------------------------------------------------------------
+
+def _door_event(slug: str):
+    if not current_user.is_authenticated:
+        return None
+    return handlers.event_for_staff(slug, current_user)
+
+
+@bp.get("/checkin/<slug>")
+def scanner(slug: str):
+    if not current_user.is_authenticated:
+        from ..extensions import login_manager
+        return login_manager.unauthorized()
+    event = _door_event(slug)
+    sessions = [s for s in event.sessions if s.kind.value == "breakout"]
+    return render_template("tickets/scanner.html", event=event, sessions=sessions,
+                           is_operator=can_manage_events(current_user))
+
+
+@bp.get("/checkin/<slug>/history")
+def history_page(slug: str):
+    if not current_user.is_authenticated:
+        from ..extensions import login_manager
+        return login_manager.unauthorized()
+    event = _door_event(slug)
+    conflicts_only = request.args.get("conflicts") == "1"
+    rows = services.history(event, conflicts_only=conflicts_only)
+    return render_template("tickets/history.html", event=event, rows=rows, conflicts_only=conflicts_only,
+                           counts=services.counts(event), is_operator=can_manage_events(current_user))
+
+
+@bp.post("/checkin/<slug>/reissue/<int:registration_id>")
+def reissue(slug: str, registration_id: int):
+    if not can_manage_events(current_user):
+        abort(403)
+    event = services.event_by_slug(slug)
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.event_id != event.id:
+        abort(404)
+    try:
+        services.reissue_ticket(registration_id, actor=current_user, reason=request.form.get("reason", ""))
+        flash(_("A new ticket was issued; the old code no longer admits anyone."), "success")
+    except DomainError as err:
+        flash(err.message, "error")
+    return redirect(url_for("tickets.history_page", slug=slug))
+
+
+def door_api(view):
+    """JSON endpoints of the door screen: session cookie + CSRF header, JSON errors."""
+    @wraps(view)
+    def wrapper(slug: str, *args, **kwargs):
+        if not current_user.is_authenticated:
+            return error_json("unauthorized", _("Please sign in first."), 401)
+        try:
+            event = handlers.event_for_staff(slug, current_user)
+            return jsonify(view(event, *args, **kwargs))
+        except DomainError as err:
+            return error_json(err.code, err.message, err.status, err.fields)
+    return wrapper
+
+
+def _body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise DomainError(_("The body must be a JSON object."), code=handlers.ErrorCode.MALFORMED)
+    return data
+
+
+@bp.post("/checkin/<slug>/api/scan")
+@door_api
+def door_scan(event):
+    return handlers.handle_scan(event, current_user, _body(), source=CheckInSource.SCAN)
+
+
+@bp.post("/checkin/<slug>/api/checkin")
+@door_api
+def door_check_in(event):
+    return handlers.handle_check_in_registration(event, current_user, _body())
+
+
+@bp.post("/checkin/<slug>/api/undo")
+@door_api
+def door_undo(event):
+    return handlers.handle_undo(event, current_user, _body())
+
+
+@bp.post("/checkin/<slug>/api/sync")
+@door_api
+def door_sync(event):
+    return handlers.handle_sync(event, current_user, _body())
+
+
+@bp.post("/checkin/<slug>/api/walk-in")
+@door_api
+def door_walk_in(event):
+    data = _body()
+    outcome = services.walk_in(event, data, staff=current_user, device=str(data.get("device") or "")[:100])
+    return handlers.outcome_json(outcome)
+
+
+@bp.get("/checkin/<slug>/api/counts")
+@door_api
+def door_counts(event):
+    return services.counts(event)
+
+
+@bp.get("/checkin/<slug>/api/search")
+@door_api
+def door_search(event):
+    return handlers.handle_search(event, request.args.get("q", ""))
+
+
+@bp.get("/checkin/<slug>/api/offline")
+@door_api
+def door_offline(event):
+    return services.offline_snapshot(event)
+
+
+@bp.get("/checkin/<slug>/api/history/<int:registration_id>")
+@door_api
+def door_registration_history(event, registration_id: int):
+    rows = [r for r in services.registration_history(registration_id) if r.event_id == event.id]
+    return {"history": [history_json(r) for r in rows]}
+
+
+def history_json(row) -> dict:
+    from .services import _staff_name
+
+    return {"id": row.id, "kind": row.kind.value, "source": row.source.value, "mode": row.mode.value,
+            "at": row.at.isoformat(), "client_at": row.client_at.isoformat() if row.client_at else None,
+            "staff": _staff_name(row.staff_id), "device": row.device, "conflict": row.conflict,
+            "reason": row.reason, "session_id": row.session_id}
+
+
+@bp.app_template_global("ticket_status_message")
+def _ticket_status_message(status: RegistrationStatus) -> str:
+    return not_confirmed_message(status)
+
+
+@bp.app_template_global("affiliation_label")
+def _affiliation_label(value: str) -> str:
+    return {"alumni": _("Alumni"), "employee": _("Employee"), "guest": _("Guest")}.get(value, value)
+
+
+@bp.app_template_global("source_label")
+def _source_label(value: str) -> str:
+    return {"scan": _("QR scan"), "search": _("Search"), "offline_sync": _("Offline scan, synced"),
+            "online_join": _("Online join"), "walk_in": _("Walk-in"), "api": _("API")}.get(value, value)
+
+
+@bp.app_template_global("staff_label")
+def _staff_label(staff_id: int | None) -> str:
+    from .services import _staff_name
+
+    return _staff_name(staff_id) or "—"
