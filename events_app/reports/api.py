@@ -1,2 +1,63 @@
 """JSON API routes of the reports capability (added to events_app.api.api_bp)."""
 from __future__ import annotations
+
+from flask import jsonify
+
+from ..api import api_bp, document, json_body
+from ..auth.permissions import current_staff, token_required
+from ..enums import Role
+from . import jobs
+from .exports import AttendanceFilter
+from .services import event_by_slug, event_figures
+
+STAFF = (Role.ADMIN, Role.OPERATOR)
+
+
+@api_bp.get("/events/<slug>/report")
+@token_required(*STAFF)
+def event_report(slug: str):
+    return jsonify(event_figures(event_by_slug(slug)).as_dict())
+
+
+@api_bp.post("/events/<slug>/exports")
+@token_required(*STAFF)
+def request_export(slug: str):
+    """Queue a PDF (summary_pdf or attendance_pdf); poll /exports/<id> for progress."""
+    event = event_by_slug(slug)
+    body = json_body()
+    raw = body.get("filters") or {}
+    if not isinstance(raw, dict):
+        raw = {"statuses": ["?"]}  # reported as a validation error below
+    filters = AttendanceFilter.parse(**{k: raw.get(k) for k in ("statuses", "affiliation", "session_id", "attended")})
+    job = jobs.request_job(event, str(body.get("kind", "")), current_staff(), lang=str(body.get("lang", "ja")),
+                           filters=filters, appendix=bool(body.get("appendix", True)))
+    return jsonify(jobs.job_status(job)), 202
+
+
+@api_bp.get("/exports/<int:job_id>")
+@token_required(*STAFF)
+def export_status(job_id: int):
+    return jsonify(jobs.job_status(jobs.job_for(job_id)))
+
+
+_SECURITY = [{"bearerAuth": []}]
+document("/events/{slug}/report", "get", {
+    "summary": "Figures of an event's report", "tags": ["reports"], "security": _SECURITY,
+    "description": "Key figures, breakdowns by affiliation and cohort, arrival timeline, sessions, survey, notes.",
+    "responses": {"200": {"description": "The figures"}, "404": {"description": "No such event"}},
+})
+document("/events/{slug}/exports", "post", {
+    "summary": "Queue a PDF export (made by the worker)", "tags": ["reports"], "security": _SECURITY,
+    "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
+        "kind": {"type": "string", "enum": list(jobs.JOB_KINDS)}, "lang": {"type": "string", "enum": ["ja", "en"]},
+        "appendix": {"type": "boolean"},
+        "filters": {"type": "object", "properties": {
+            "statuses": {"type": "array", "items": {"type": "string"}}, "affiliation": {"type": "string"},
+            "session_id": {"type": "integer"}, "attended": {"type": "string", "enum": ["yes", "no"]}}}}}}}},
+    "responses": {"202": {"description": "Queued"}, "422": {"description": "Invalid input"},
+                  "503": {"description": "PDF output is not available on this server (install hint)"}},
+})
+document("/exports/{job_id}", "get", {
+    "summary": "Progress of an export job", "tags": ["reports"], "security": _SECURITY,
+    "responses": {"200": {"description": "status, progress, ready"}, "404": {"description": "No such job"}},
+})

@@ -1,6 +1,286 @@
-"""Web pages of the reports capability."""
+"""Web pages of the reports capability: the operators' reports page and exports, the attendee's survey."""
 from __future__ import annotations
 
-from flask import Blueprint
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
+                   send_file, stream_with_context, url_for)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from ..audit.services import record
+from ..auth.permissions import current_staff, staff_required
+from ..database import utcnow, write_transaction
+from ..enums import JobStatus, Role
+from ..errors import DomainError, ValidationError
+from ..registration.tokens import registration_for_token
+from . import charts, documents, jobs
+from .exports import (AttendanceFilter, attendance_columns, attendance_rows, count_attendance, engagement_columns,
+                      engagement_rows, validate_session)
+from .forms import FilterForm, NoteForm, SurveyForm
+from .services import event_by_slug, event_figures, theme_labels
+from .survey import SurveyState, add_note, delete_note, save_response, state_message, survey_context
 
 bp = Blueprint("reports", __name__)
+
+OPERATORS = (Role.ADMIN, Role.OPERATOR)
+
+
+def _filters_from_args() -> AttendanceFilter:
+    return AttendanceFilter.parse(statuses=request.args.getlist("status"), affiliation=request.args.get("affiliation"),
+                                  session_id=request.args.get("session"), attended=request.args.get("attended"))
+
+
+def _filter_form(event) -> FilterForm:
+    form = FilterForm(request.args)
+    form.session.choices = [("", _("All sessions"))] + [(str(s.id), s.title) for s in event.sessions]
+    return form
+
+
+def _error_redirect(slug: str, err: DomainError):
+    flash(err.message, "error")
+    for messages in err.fields.values():
+        for message in messages:
+            flash(message, "error")
+    args = request.args.to_dict(flat=False)
+    return redirect(url_for("reports.event_reports", slug=slug, **args) + "#exports")
+
+
+def _ui_lang() -> str:
+    lang = str(get_locale())
+    return lang if lang in current_app.config["LANGUAGES"] else "ja"
+
+
+@bp.route("/admin/events/<slug>/reports")
+@staff_required(*OPERATORS)
+def event_reports(slug: str):
+    event = event_by_slug(slug)
+    figures = event_figures(event)
+    form = _filter_form(event)
+    try:
+        filters = _filters_from_args()
+        matching = count_attendance(event, filters)
+    except ValidationError as err:
+        flash(err.message, "error")
+        filters, matching = AttendanceFilter(), count_attendance(event, AttendanceFilter())
+    return render_template(
+        "reports/event_reports.html", event=event, f=figures, charts=charts, theme_labels=theme_labels(),
+        form=form, note_form=NoteForm(), matching=matching, filters=filters, jobs=jobs.recent_jobs(event),
+        query=request.query_string.decode(), ui_lang=_ui_lang(),
+    )
+
+
+def _audit_download(event, kind: str, filters: AttendanceFilter, rows: int) -> None:
+    with write_transaction():
+        record(current_staff(), f"export.{kind}", "event", event.id, event_id=event.id,
+               details={"rows": rows, "ip": request.remote_addr, **filters.as_params()})
+
+
+@bp.route("/admin/events/<slug>/reports/attendance.csv")
+@staff_required(*OPERATORS)
+def attendance_csv(slug: str):
+    """Streamed: rows go out as they are read, so a 100,000-row export never sits in memory."""
+    event = event_by_slug(slug)
+    try:
+        filters = _filters_from_args()
+        validate_session(event, filters)
+    except ValidationError as err:
+        return _error_redirect(slug, err)
+    lang, bom = _ui_lang(), request.args.get("encoding") != "utf-8"
+    total = count_attendance(event, filters)
+    _audit_download(event, "attendance_csv", filters, total)
+    columns, _questions = attendance_columns(event, lang)
+    chunks = documents.csv_chunks(columns.headers, attendance_rows(event, filters, lang), bom=bom)
+    name = f"{event.slug}-attendance-{utcnow():%Y%m%d-%H%M%S}.csv"
+    return Response(stream_with_context(chunks), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "Content-Type": "text/csv; charset=utf-8", "X-Export-Rows": str(total),
+                             "Cache-Control": "no-store"})
+
+
+@bp.route("/admin/events/<slug>/reports/attendance.xlsx")
+@staff_required(*OPERATORS)
+def attendance_xlsx(slug: str):
+    event = event_by_slug(slug)
+    try:
+        filters = _filters_from_args()
+        validate_session(event, filters)
+    except ValidationError as err:
+        return _error_redirect(slug, err)
+    lang = _ui_lang()
+    total = count_attendance(event, filters)
+    _audit_download(event, "attendance_xlsx", filters, total)
+    columns, _questions = attendance_columns(event, lang)
+    # A zip cannot be streamed before it is complete; write-only mode keeps memory flat while
+    # the workbook is built in a spooled temporary file.
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    documents.write_xlsx(out, columns.headers, attendance_rows(event, filters, lang), widths=columns.widths,
+                         sheet_title=event.slug)
+    out.seek(0)
+    response = send_file(out, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                         as_attachment=True, download_name=f"{event.slug}-attendance-{utcnow():%Y%m%d-%H%M%S}.xlsx")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/admin/events/<slug>/reports/pdf", methods=["POST"])
+@staff_required(*OPERATORS)
+def request_pdf(slug: str):
+    """Queue a PDF for the worker; the page polls the job and offers the file when it is ready."""
+    event = event_by_slug(slug)
+    kind = request.form.get("kind", "")
+    filters = AttendanceFilter.parse(statuses=request.form.getlist("status"),
+                                     affiliation=request.form.get("affiliation"),
+                                     session_id=request.form.get("session"), attended=request.form.get("attended"))
+    job = jobs.request_job(event, kind, current_staff(), lang=request.form.get("lang") or _ui_lang(),
+                           filters=filters, appendix=request.form.get("appendix") == "1")
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(jobs.job_status(job)), 202
+    flash(_("The PDF is being prepared. It will appear under “Files” when it is ready."), "success")
+    return redirect(url_for("reports.event_reports", slug=slug) + "#files")
+
+
+@bp.route("/admin/events/<slug>/reports/jobs/<int:job_id>")
+@staff_required(*OPERATORS)
+def job_status(slug: str, job_id: int):
+    event = event_by_slug(slug)
+    job = jobs.job_for(job_id, event)
+    body = jobs.job_status(job)
+    if body["ready"]:
+        body["download_url"] = url_for("reports.job_file", slug=slug, job_id=job.id)
+    return jsonify(body)
+
+
+@bp.route("/admin/events/<slug>/reports/jobs/<int:job_id>/file")
+@staff_required(*OPERATORS)
+def job_file(slug: str, job_id: int):
+    event = event_by_slug(slug)
+    job = jobs.job_for(job_id, event)
+    if job.status != JobStatus.DONE or not job.file_path:
+        abort(404)
+    path = Path(job.file_path).resolve()
+    export_dir = Path(current_app.config["EXPORT_DIR"]).resolve()
+    if export_dir not in path.parents or not path.is_file():
+        abort(404)
+    with write_transaction():
+        record(current_staff(), "export.download", "export_job", job.id, event_id=event.id,
+               details={"kind": job.kind, "file": path.name})
+    response = send_file(path, mimetype="application/pdf", as_attachment=True, download_name=path.name)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/admin/events/<slug>/reports/notes", methods=["POST"])
+@staff_required(*OPERATORS)
+def add_event_note(slug: str):
+    event = event_by_slug(slug)
+    form = NoteForm()
+    if form.validate_on_submit():
+        try:
+            add_note(event, current_staff(), form.body.data, highlight=form.highlight.data)
+        except ValidationError as err:
+            flash(err.message, "error")
+        else:
+            flash(_("Note added."), "success")
+            return redirect(url_for("reports.event_reports", slug=slug) + "#notes")
+    for messages in form.errors.values():
+        for message in messages:
+            flash(message, "error")
+    return redirect(url_for("reports.event_reports", slug=slug) + "#notes")
+
+
+@bp.route("/admin/events/<slug>/reports/notes/<int:note_id>/delete", methods=["POST"])
+@staff_required(*OPERATORS)
+def delete_event_note(slug: str, note_id: int):
+    event = event_by_slug(slug)
+    delete_note(event, note_id)
+    flash(_("Note deleted."), "success")
+    return redirect(url_for("reports.event_reports", slug=slug) + "#notes")
+
+
+@bp.route("/admin/reports/engagement")
+@staff_required(*OPERATORS)
+def engagement():
+    """Per person across events in a period; the form when no period is given, else the file."""
+    today = utcnow().date()
+    start_raw, end_raw = request.args.get("from"), request.args.get("to")
+    values = {"from": start_raw or date(today.year, 1, 1).isoformat(), "to": end_raw or today.isoformat(),
+              "format": request.args.get("format", "csv")}
+    if not start_raw and not end_raw:
+        return render_template("reports/engagement.html", values=values, errors={})
+    errors: dict[str, str] = {}
+    try:
+        start = date.fromisoformat(start_raw or "")
+    except ValueError:
+        errors["from"] = _("Enter a date as YYYY-MM-DD.")
+    try:
+        end = date.fromisoformat(end_raw or "")
+    except ValueError:
+        errors["to"] = _("Enter a date as YYYY-MM-DD.")
+    if not errors and end < start:
+        errors["to"] = _("Choose a date on or after the start.")
+    if values["format"] not in ("csv", "xlsx"):
+        errors["format"] = _("Choose CSV or Excel.")
+    if errors:
+        return render_template("reports/engagement.html", values=values, errors=errors), 422
+    lang, tz = _ui_lang(), current_app.config["DEFAULT_TIMEZONE"]
+    with write_transaction():
+        record(current_staff(), f"export.engagement_{values['format']}", "people", None,
+               details={"from": start.isoformat(), "to": end.isoformat(), "ip": request.remote_addr})
+    columns = engagement_columns(lang)
+    rows = engagement_rows(start, end, lang, tz)
+    name = f"engagement-{start:%Y%m%d}-{end:%Y%m%d}"
+    if values["format"] == "xlsx":
+        out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+        documents.write_xlsx(out, columns.headers, rows, widths=columns.widths, sheet_title="engagement")
+        out.seek(0)
+        return send_file(out, as_attachment=True, download_name=f"{name}.xlsx",
+                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    chunks = documents.csv_chunks(columns.headers, rows, bom=request.args.get("encoding") != "utf-8")
+    return Response(stream_with_context(chunks), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"',
+                             "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store"})
+
+
+# --- the attendee's survey ------------------------------------------------------------------
+
+@bp.route("/r/<token>/survey", methods=["GET", "POST"])
+def survey(token: str):
+    registration = registration_for_token(token)
+    if registration is None:
+        abort(404)
+    context = survey_context(registration)
+    response = context.response
+    form = SurveyForm(obj=response) if request.method == "GET" and response else SurveyForm()
+    if request.method == "GET" and response and response.score is not None:
+        form.score.data = str(response.score)
+    status = 200
+    if context.state != SurveyState.OPEN:
+        status = 403 if context.state == SurveyState.NOT_ATTENDED else 200
+        if request.method == "POST":
+            status = 409 if context.state != SurveyState.NOT_ATTENDED else 403
+        return render_template("reports/survey.html", context=context, form=form, message=state_message(context),
+                               token=token), status
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                _saved, created = save_response(registration, request.form)
+            except ValidationError as err:
+                for name, messages in err.fields.items():
+                    getattr(form, name).errors = list(messages)
+            else:
+                flash(_("Thank you! Your answers were saved.") if created
+                      else _("Your answers were updated."), "success")
+                return redirect(url_for("reports.survey", token=token))
+        status = 422
+    return render_template("reports/survey.html", context=context, form=form, message="", token=token), status
+
+
+@bp.app_template_global("survey_closes_at")
+def _survey_closes_at(event):
+    """When an event's survey closes (mail templates show it)."""
+    from .survey import survey_closes_at
+
+    return survey_closes_at(event)

@@ -1,0 +1,108 @@
+"""Pure document builders: rows in, CSV / XLSX / PDF bytes out. Where the bytes go is the caller's."""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from typing import IO
+
+from flask import render_template
+from flask_babel import force_locale
+
+from ..pdf import html_to_pdf
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """Text a spreadsheet would run as a formula gets a leading apostrophe (OWASP's advice)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_chunks(header: list[str], rows: Iterable[list], *, bom: bool = True, rows_per_chunk: int = 500) -> Iterator[bytes]:
+    """CSV as a stream of byte chunks: UTF-8 with a BOM by default so Japanese Excel opens it right."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([neutralise(h) for h in header])
+    first = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    yield (b"\xef\xbb\xbf" if bom else b"") + first.encode("utf-8")
+    pending = 0
+    starts = FORMULA_STARTS
+    for row in rows:
+        writer.writerow([("'" + v) if v.__class__ is str and v.startswith(starts) else v for v in row])
+        pending += 1
+        if pending >= rows_per_chunk:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+    if pending:
+        yield buffer.getvalue().encode("utf-8")
+
+
+def write_xlsx(out: IO[bytes], header: list[str], rows: Iterable[list], *, widths: list[int] | None = None,
+               sheet_title: str = "Attendance") -> None:
+    """An .xlsx with a bold header row, frozen panes and column widths, in write-only mode.
+
+    Write-only mode streams rows to a temporary file instead of holding cells in memory, so
+    a 100,000-row export stays small; every text cell is written as text (never a formula).
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=sheet_title[:31] or "Sheet")
+    sheet.freeze_panes = "A2"
+    for index, width in enumerate(widths or [], start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="E8EDF5")
+    head_cells = []
+    for title in header:
+        cell = WriteOnlyCell(sheet, value=neutralise(title))
+        cell.font, cell.fill = bold, fill
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        head_cells.append(cell)
+    sheet.append(head_cells)
+    if header:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}1"
+    for row in rows:
+        sheet.append([neutralise(v) if v != "" else None for v in row])
+    workbook.save(out)
+
+
+def xlsx_bytes(header: list[str], rows: Iterable[list], **kwargs) -> bytes:
+    out = io.BytesIO()
+    write_xlsx(out, header, rows, **kwargs)
+    return out.getvalue()
+
+
+# --- PDF ---------------------------------------------------------------------------------
+
+def summary_html(figures, *, lang: str, appendix: tuple[list[str], list[list]] | None = None,
+                 generated_at=None) -> str:
+    """The final HTML of the event summary (what WeasyPrint renders)."""
+    from . import charts
+    from .services import theme_labels
+
+    with force_locale(lang):
+        return render_template(
+            "reports/summary_pdf.html", f=figures, event=figures.event, lang=lang, charts=charts,
+            theme_labels=theme_labels(), appendix=appendix, generated_at=generated_at or figures.computed_at,
+        )
+
+
+def attendance_html(event, header: list[str], rows: Iterable[list], *, lang: str, title: str, generated_at,
+                    filters_text: str = "") -> str:
+    with force_locale(lang):
+        return render_template("reports/attendance_pdf.html", event=event, header=header, rows=rows, lang=lang,
+                               title=title, generated_at=generated_at, filters_text=filters_text)
+
+
+def summary_pdf(figures, *, lang: str, appendix=None, generated_at=None) -> bytes:
+    return html_to_pdf(summary_html(figures, lang=lang, appendix=appendix, generated_at=generated_at))

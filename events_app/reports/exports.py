@@ -1,0 +1,283 @@
+"""Rows for attendance and engagement exports, read in small batches so memory stays flat.
+
+Rows are read by keyset pagination (`id > last ORDER BY id LIMIT n`) rather than one long
+server-side cursor: each batch is a short read, so a slow client downloading a large CSV
+never holds a cursor (or a PostgreSQL snapshot) open, and SQLite and PostgreSQL behave alike.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import and_, case, func, or_, select
+
+from ..enums import Affiliation, RegistrationStatus
+from ..errors import ValidationError
+from ..events.models import Event, EventSession, Question
+from ..extensions import db
+from ..people.models import Person
+from ..registration.models import Answer, Registration, RegistrationSession
+
+BATCH_SIZE = 2000
+
+
+@dataclass(frozen=True)
+class AttendanceFilter:
+    statuses: tuple[str, ...] = ()
+    affiliation: str | None = None
+    session_id: int | None = None
+    attended: bool | None = None
+
+    @classmethod
+    def parse(cls, *, statuses=(), affiliation=None, session_id=None, attended=None) -> AttendanceFilter:
+        """Validate raw values (from a form, the CLI or job params); raise ValidationError."""
+        errors: dict[str, list[str]] = {}
+        valid_statuses = {s.value for s in RegistrationStatus}
+        statuses = tuple(s for s in (statuses or ()) if s)
+        bad = [s for s in statuses if s not in valid_statuses]
+        if bad:
+            errors["status"] = [_("Unknown status: %(value)s.", value=", ".join(bad))]
+        if affiliation in ("", None):
+            affiliation = None
+        elif affiliation not in {a.value for a in Affiliation}:
+            errors["affiliation"] = [_("Unknown affiliation: %(value)s.", value=affiliation)]
+        if session_id in ("", None):
+            session_id = None
+        else:
+            try:
+                session_id = int(session_id)
+            except (TypeError, ValueError):
+                errors["session"] = [_("Choose a session from the list.")]
+        if attended in ("", None, "any"):
+            attended = None
+        elif isinstance(attended, str):
+            if attended not in ("yes", "no"):
+                errors["attended"] = [_("Choose attended, not attended or everyone.")]
+            attended = attended == "yes"
+        if errors:
+            raise ValidationError(_("Some of the filters are not valid."), fields=errors)
+        return cls(statuses=statuses, affiliation=affiliation, session_id=session_id, attended=attended)
+
+    def as_params(self) -> dict:
+        return {"statuses": list(self.statuses), "affiliation": self.affiliation, "session_id": self.session_id,
+                "attended": None if self.attended is None else ("yes" if self.attended else "no")}
+
+    def conditions(self, event: Event) -> list:
+        conds = [Registration.event_id == event.id]
+        if self.statuses:
+            conds.append(Registration.status.in_([RegistrationStatus(s) for s in self.statuses]))
+        if self.affiliation:
+            conds.append(Person.affiliation == Affiliation(self.affiliation))
+        if self.session_id is not None:
+            conds.append(Registration.id.in_(
+                select(RegistrationSession.registration_id).where(RegistrationSession.session_id == self.session_id)))
+        came = or_(Registration.checked_in_at.is_not(None), Registration.online_joined_at.is_not(None))
+        if self.attended is True:
+            conds.append(came)
+        elif self.attended is False:
+            conds.append(and_(Registration.checked_in_at.is_(None), Registration.online_joined_at.is_(None)))
+        return conds
+
+
+def validate_session(event: Event, filters: AttendanceFilter) -> None:
+    if filters.session_id is None:
+        return
+    found = db.session.scalar(select(EventSession.id).where(EventSession.id == filters.session_id,
+                                                            EventSession.event_id == event.id))
+    if found is None:
+        raise ValidationError(_("That session does not belong to this event."),
+                              fields={"session": [_("Choose a session from the list.")]})
+
+
+def count_attendance(event: Event, filters: AttendanceFilter) -> int:
+    return db.session.scalar(
+        select(func.count(Registration.id)).join(Person, Person.id == Registration.person_id)
+        .where(*filters.conditions(event))
+    ) or 0
+
+
+@dataclass
+class Columns:
+    keys: list[str]
+    headers: list[str]
+    widths: list[int] = field(default_factory=list)
+
+
+def _labels(lang: str) -> dict:
+    with force_locale(lang):
+        return {
+            "status": {
+                "pending": _("Pending approval"), "confirmed": _("Confirmed"), "waitlisted": _("Waitlisted"),
+                "cancelled": _("Cancelled"), "rejected": _("Declined"),
+            },
+            "affiliation": {"alumni": _("Alumni"), "employee": _("Employee"), "guest": _("Guest")},
+            "mode": {"in_person": _("In person"), "online": _("Online")},
+            "yes": _("Yes"), "no": _("No"),
+        }
+
+
+def attendance_columns(event: Event, lang: str) -> tuple[Columns, list[Question]]:
+    questions = list(db.session.scalars(
+        select(Question).where(Question.event_id == event.id).order_by(Question.position, Question.id)))
+    with force_locale(lang):
+        spec = [
+            ("name", _("Name"), 18), ("name_kana", _("Kana"), 18), ("email", _("Email"), 28),
+            ("affiliation", _("Affiliation"), 10), ("company", _("Company"), 22), ("department", _("Department"), 16),
+            ("former_department", _("Former department"), 16), ("joined_year", _("Joined"), 8),
+            ("left_year", _("Left"), 8), ("status", _("Status"), 12), ("attendance_mode", _("Attendance"), 10),
+            ("sessions", _("Sessions"), 24),
+        ]
+        for q in questions:
+            label = q.label_translation if (lang != event.language and q.label_translation) else q.label
+            spec.append((f"q{q.id}", label, 20))
+        spec += [("checked_in_at", _("Checked in (%(tz)s)", tz=event.timezone), 17),
+                 ("online_joined_at", _("Joined online (%(tz)s)", tz=event.timezone), 17),
+                 ("registered_at", _("Registered (%(tz)s)", tz=event.timezone), 17),
+                 ("source", _("Source"), 9)]
+    return Columns([s[0] for s in spec], [s[1] for s in spec], [s[2] for s in spec]), questions
+
+
+def _answer_text(value, labels: dict) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return labels["yes"] if value else labels["no"]
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def attendance_rows(event: Event, filters: AttendanceFilter, lang: str, *,
+                    batch_size: int = BATCH_SIZE) -> Iterator[list]:
+    """One list per registration, in `attendance_columns` order; times in the event's zone."""
+    _columns, questions = attendance_columns(event, lang)
+    labels = _labels(lang)
+    tz = event.tz
+    question_ids = [q.id for q in questions]
+    session_titles = {s.id: (s.title_translation if lang != event.language and s.title_translation else s.title)
+                      for s in db.session.scalars(select(EventSession).where(EventSession.event_id == event.id))}
+    base = (
+        select(Registration.id, Person.name, Person.name_kana, Person.email, Person.affiliation, Person.company,
+               Person.department, Person.former_department, Person.joined_year, Person.left_year,
+               Registration.status, Registration.attendance_mode, Registration.checked_in_at,
+               Registration.online_joined_at, Registration.created_at, Registration.source)
+        .join(Person, Person.id == Registration.person_id)
+        .where(*filters.conditions(event))
+        .order_by(Registration.id)
+        .limit(batch_size)
+    )
+
+    def local(value: datetime | None) -> str:
+        return "" if value is None else value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+    last_id = 0
+    while True:
+        batch = db.session.execute(base.where(Registration.id > last_id)).all()
+        if not batch:
+            return
+        ids = [row[0] for row in batch]
+        chosen: dict[int, list[str]] = defaultdict(list)
+        for reg_id, session_id, status in db.session.execute(
+            select(RegistrationSession.registration_id, RegistrationSession.session_id, RegistrationSession.status)
+            .where(RegistrationSession.registration_id.in_(ids))
+            .order_by(RegistrationSession.registration_id, RegistrationSession.session_id)
+        ):
+            title = session_titles.get(session_id, "")
+            if status == RegistrationStatus.WAITLISTED:
+                title = f"{title} ({labels['status']['waitlisted']})"
+            elif status != RegistrationStatus.CONFIRMED:
+                continue
+            chosen[reg_id].append(title)
+        answers: dict[int, dict[int, object]] = defaultdict(dict)
+        if question_ids:
+            for reg_id, q_id, value in db.session.execute(
+                select(Answer.registration_id, Answer.question_id, Answer.value).where(Answer.registration_id.in_(ids))
+            ):
+                answers[reg_id][q_id] = value
+        status_labels, affiliation_labels, mode_labels = labels["status"], labels["affiliation"], labels["mode"]
+        for (reg_id, name, kana, email, affiliation, company, department, former, joined, left, status, mode,
+             checked_in_at, online_joined_at, created_at, source) in batch:
+            row = [name, kana, email, affiliation_labels.get(affiliation, affiliation), company, department, former,
+                   joined, left, status_labels.get(status, status), mode_labels.get(mode, mode),
+                   "; ".join(chosen.get(reg_id, ()))]
+            if question_ids:
+                mine = answers.get(reg_id, {})
+                row.extend(_answer_text(mine.get(q), labels) for q in question_ids)
+            row += [local(checked_in_at), local(online_joined_at), local(created_at), source]
+            yield row
+        last_id = ids[-1]
+        if len(batch) < batch_size:
+            return
+
+
+# --- cross-event engagement ------------------------------------------------------------
+
+def engagement_columns(lang: str) -> Columns:
+    with force_locale(lang):
+        spec = [("name", _("Name"), 18), ("name_kana", _("Kana"), 18), ("email", _("Email"), 28),
+                ("affiliation", _("Affiliation"), 10), ("company", _("Company"), 22),
+                ("department", _("Department"), 16), ("former_department", _("Former department"), 16),
+                ("joined_year", _("Joined"), 8), ("left_year", _("Left"), 8),
+                ("events_registered", _("Events registered"), 10), ("events_attended", _("Events attended"), 10),
+                ("first_attended", _("First attended"), 12), ("last_attended", _("Last attended"), 12)]
+    return Columns([s[0] for s in spec], [s[1] for s in spec], [s[2] for s in spec])
+
+
+def engagement_rows(start: date, end: date, lang: str, tz: str, *, batch_size: int = BATCH_SIZE) -> Iterator[list]:
+    """Per person with a registration for an event starting within [start, end] (dates in `tz`)."""
+    if end < start:
+        raise ValidationError(_("The end of the period is before its start."),
+                              fields={"end": [_("Choose a date on or after the start.")]})
+    zone = ZoneInfo(tz)
+    period_start = datetime.combine(start, datetime.min.time(), zone)
+    period_end = datetime.combine(end, datetime.max.time(), zone)
+    labels = _labels(lang)
+    came = or_(Registration.checked_in_at.is_not(None), Registration.online_joined_at.is_not(None))
+    per_person = (
+        select(Registration.person_id.label("person_id"),
+               func.count(func.distinct(case((Registration.status != RegistrationStatus.REJECTED, Registration.event_id)))).label("registered"),
+               func.count(func.distinct(case((came, Registration.event_id)))).label("attended"),
+               func.min(case((came, Event.starts_at))).label("first"),
+               func.max(case((came, Event.starts_at))).label("last"))
+        .join(Event, Event.id == Registration.event_id)
+        .where(Event.starts_at >= period_start, Event.starts_at <= period_end)
+        .group_by(Registration.person_id)
+        .subquery()
+    )
+    base = (
+        select(Person.id, Person.name, Person.name_kana, Person.email, Person.affiliation, Person.company,
+               Person.department, Person.former_department, Person.joined_year, Person.left_year,
+               per_person.c.registered, per_person.c.attended, per_person.c.first, per_person.c.last)
+        .join(per_person, per_person.c.person_id == Person.id)
+        .order_by(Person.id)
+        .limit(batch_size)
+    )
+
+    def day(value) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, str):  # SQLite returns min()/max() of a datetime as text
+            value = datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            from datetime import timezone
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(zone).strftime("%Y-%m-%d")
+
+    last_id = 0
+    while True:
+        batch = db.session.execute(base.where(Person.id > last_id)).all()
+        if not batch:
+            return
+        for (pid, name, kana, email, affiliation, company, department, former, joined, left,
+             registered, attended, first, last) in batch:
+            yield [name, kana, email, labels["affiliation"].get(affiliation, affiliation), company, department,
+                   former, joined, left, registered, attended, day(first), day(last)]
+        last_id = batch[-1][0]
+        if len(batch) < batch_size:
+            return
+
