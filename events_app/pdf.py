@@ -44,8 +44,34 @@ def safe_url_fetcher(url: str, *args, **kwargs):
     raise ValueError(f"refused to fetch {url!r}: PDFs may only use the app's own assets")
 
 
+def _allowed(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme == "data":
+        return True
+    if parts.scheme == "file":
+        path = Path(parts.path).resolve()
+        return path.is_file() and STATIC_DIR in path.parents
+    return False
+
+
+def _url_fetcher():
+    """WeasyPrint >= 68 wants a URLFetcher instance (a bare function breaks on any error)."""
+    from weasyprint import urls
+
+    if not hasattr(urls, "URLFetcher"):
+        return safe_url_fetcher
+
+    class SafeURLFetcher(urls.URLFetcher):
+        def fetch(self, url, headers=None):
+            if not _allowed(url):
+                raise ValueError(f"refused to fetch {url!r}: PDFs may only use the app's own assets")
+            return super().fetch(url, headers)
+
+    return SafeURLFetcher(allowed_protocols={"data", "file"})
+
+
 def html_to_pdf(html: str) -> bytes:
     """Render HTML to PDF bytes; relative URLs resolve against the static folder."""
     weasyprint = _weasyprint()
-    document = weasyprint.HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=safe_url_fetcher)
+    document = weasyprint.HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=_url_fetcher())
     return document.write_pdf()
