@@ -248,3 +248,21 @@ def test_waitlisted_and_pending_people_get_no_invite_until_confirmed(make_event,
     assert all(invite_parts(m) == [] for m in outbox())
     assert "sequence" not in outbox("registration_rejected")[0].payload
     assert waiting.registration.invite_sent_at is None
+
+
+def test_changing_ones_sessions_raises_the_sequence_of_the_invite_that_lists_them(make_event, make_session, form):
+    event = make_event()
+    first = make_session(event, title="テーブル 商社")
+    second = make_session(event, title="テーブル 製造業")
+    result = registrations.register(event, form(session_ids=[first.id]))
+    registration = db.session.get(Registration, result.registration.id)
+    before = sequence_of(registration)
+    assert "テーブル 商社" in str(icalendar.Calendar.from_ical(calendar.invite_document(registration))
+                                  .walk("VEVENT")[0]["DESCRIPTION"])
+
+    registrations.update_choices(registration, session_ids=[second.id], answers=None)
+    registration = db.session.get(Registration, registration.id)
+    assert sequence_of(registration) == before + 1
+    [vevent] = icalendar.Calendar.from_ical(calendar.invite_document(registration)).walk("VEVENT")
+    assert vevent["SEQUENCE"] == before + 1
+    assert "テーブル 製造業" in str(vevent["DESCRIPTION"]) and "テーブル 商社" not in str(vevent["DESCRIPTION"])

@@ -137,6 +137,15 @@ def cancellation_payload(registration) -> dict:
     return {"sequence": _bump(registration), "method": CANCEL}
 
 
+def invite_changed(registration) -> int:
+    """The attendee's own invite changed without a mail (e.g. they picked other sessions): raise
+    SEQUENCE so the invite they download next replaces the entry already in their calendar."""
+    if registration.status != RegistrationStatus.CONFIRMED or not had_invite(registration):
+        return registration.calendar_sequence
+    db.session.flush()
+    return _bump(registration)
+
+
 def payload_for_mail(registration, template: str) -> dict:
     """What a registration mail's payload needs for its calendar part; the registration
     service merges it in when it queues `template` (empty for mails without an invite)."""

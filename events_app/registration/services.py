@@ -576,6 +576,8 @@ def update_choices(registration: Registration, *, session_ids: list | None, answ
                 for session_id in removed:
                     promote_session_waitlist(session_id)
                 changes.update(sessions_added=added, sessions_removed=removed)
+                if added or removed:
+                    calendar_services.invite_changed(reg)  # the invite lists the sessions: new version
             if new_answers is not None:
                 reg.answers.clear()
                 db.session.flush()
