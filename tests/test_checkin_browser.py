@@ -1,0 +1,104 @@
+"""The real door screen in Debian's Chromium, with a fake camera that films a ticket's QR code."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from events_app.extensions import db
+from events_app.tickets import codes, documents, services
+from events_app.tickets.models import CheckIn
+from tests.conftest import STAFF_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def write_y4m(png: bytes, path, width: int = 640, height: int = 480, frames: int = 15) -> None:
+    """A YUV4MPEG2 (4:2:0) clip of the QR centred on white, for --use-file-for-fake-video-capture."""
+    qr = Image.open(io.BytesIO(png)).convert("L")
+    side = min(width, height) - 60
+    qr = qr.resize((side, side), Image.NEAREST)
+    frame = Image.new("L", (width, height), 255)
+    frame.paste(qr, ((width - side) // 2, (height - side) // 2))
+    y, cb, cr = frame.convert("RGB").convert("YCbCr").split()
+    chroma = (width // 2, height // 2)
+    planes = y.tobytes() + cb.resize(chroma).tobytes() + cr.resize(chroma).tobytes()
+    with open(path, "wb") as fh:
+        fh.write(f"YUV4MPEG2 W{width} H{height} F15:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            fh.write(b"FRAME\n" + planes)
+
+
+@pytest.fixture
+def door_browser(db_backend, live_server, launch_browser, make_event, make_registration, make_person, make_staff,
+                 tmp_path):
+    event = make_event(slug="door-test", title="ブラウザ交流会")
+    person = make_person(name="高橋 直子", name_kana="タカハシ ナオコ", company="株式会社サクラ")
+    registration = make_registration(event, person=person)
+    staff = make_staff("checkin", name="受付 花子")
+    from events_app.auth.services import assign_staff
+
+    assign_staff(event.id, staff.id)
+    code = services.ticket_code(registration)
+    video = tmp_path / "qr.y4m"
+    write_y4m(documents.qr_png(codes.ticket_url(code)), video)
+    browser = launch_browser(["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                              f"--use-file-for-fake-video-capture={video}"])
+    context = browser.new_context(locale="ja-JP")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login")
+    page.fill("input[name=email]", staff.email)
+    page.fill("input[name=password]", STAFF_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/checkin/{event.slug}")
+    page.wait_for_selector("#cache-status[data-count='1']", timeout=15000)
+    return page, context, registration
+
+
+def check_ins():
+    db.session.rollback()  # see what the server committed
+    return db.session.scalars(select(CheckIn)).all()
+
+
+def test_camera_scan_shows_green_result_and_counts(door_browser):
+    page, context, registration = door_browser
+    assert page.inner_text("#count-in-person") == "0 / 1"
+    page.click("#camera-start")
+    page.wait_for_selector("#result[data-result='ok']", timeout=20000)
+    assert "高橋 直子" in page.inner_text("#result-name")
+    assert "株式会社サクラ" in page.inner_text("#result-detail")
+    page.wait_for_function("document.getElementById('count-in-person').textContent === '1 / 1'", timeout=10000)
+    rows = check_ins()
+    assert len(rows) == 1 and rows[0].source.value == "scan"
+    # The camera keeps filming the same code: the debounce and the server say "already", never twice.
+    page.wait_for_timeout(3500)
+    assert len(check_ins()) == 1
+
+
+def test_offline_scan_is_queued_then_synced_when_the_network_returns(door_browser):
+    page, context, registration = door_browser
+    context.set_offline(True)
+    page.wait_for_selector("#net-status[data-state='offline']", timeout=5000)
+    page.click("#camera-start")
+    page.wait_for_selector("#result[data-result='ok']", timeout=20000)
+    assert "高橋 直子" in page.inner_text("#result-name")
+    assert page.get_attribute("#queue-label", "data-count") == "1"
+    assert check_ins() == []
+    context.set_offline(False)
+    page.wait_for_selector("#net-status[data-state='online']", timeout=10000)
+    page.wait_for_function("document.getElementById('queue-label').dataset.count === '0'", timeout=15000)
+    rows = check_ins()
+    assert len(rows) == 1 and rows[0].source.value == "offline_sync" and rows[0].client_at is not None
+    page.wait_for_function("document.getElementById('count-in-person').textContent === '1 / 1'", timeout=10000)
+
+
+def test_search_and_one_tap_check_in(door_browser):
+    page, context, registration = door_browser
+    page.fill("#search-input", "たかはし")
+    page.wait_for_selector("#search-results li[data-registration-id] button.primary", timeout=10000)
+    page.click("#search-results li[data-registration-id] button.primary")
+    page.wait_for_selector("#result[data-result='ok']", timeout=10000)
+    assert len(check_ins()) == 1
