@@ -19,13 +19,28 @@ COMMON_ZONES = ("Asia/Tokyo", "Asia/Seoul", "Asia/Shanghai", "Asia/Singapore", "
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
+class Required:
+    """Marks a field as required (asterisk, aria) without checking: the service checks it."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field):
+        pass
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
 
-def when(label):
-    return DateTimeLocalField(label, format=DATETIME_FORMATS, validators=[Optional()])
+class RequiredDate(Optional):
+    """Marked required, but an empty value is left to the service ("This field is required.")."""
+
+    field_flags = {"required": True}
+
+
+def when(label, *, required: bool = False):
+    return DateTimeLocalField(label, format=DATETIME_FORMATS, validators=[RequiredDate() if required else Optional()])
 
 
 def kind_choices():
@@ -34,15 +49,15 @@ def kind_choices():
 
 
 class EventForm(FlaskForm):
-    title = StringField(_l("Title"))
+    title = StringField(_l("Title"), validators=[Required()])
     title_translation = StringField(_l("Title in the other language"))
     kind = SelectField(_l("Kind"), choices=kind_choices())
     language = SelectField(_l("Language of the content"), choices=[("ja", _l("Japanese")), ("en", _l("English"))])
     description = TextAreaField(_l("Description (Markdown)"))
     description_translation = TextAreaField(_l("Description in the other language"))
-    timezone = StringField(_l("Time zone"), default="Asia/Tokyo")
-    starts_at = when(_l("Starts"))
-    ends_at = when(_l("Ends"))
+    timezone = StringField(_l("Time zone"), default="Asia/Tokyo", validators=[Required()])
+    starts_at = when(_l("Starts"), required=True)
+    ends_at = when(_l("Ends"), required=True)
     venue_name = StringField(_l("Venue"))
     venue_address = StringField(_l("Address"))
     venue_map_url = StringField(_l("Map link"))
@@ -84,12 +99,12 @@ class DuplicateForm(FlaskForm):
 
 class SessionForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=[("breakout", _l("Breakout table")), ("timetable", _l("Timetable item"))])
-    title = StringField(_l("Title"))
+    title = StringField(_l("Title"), validators=[Required()])
     title_translation = StringField(_l("Title in the other language"))
     description = TextAreaField(_l("Description"))
     host_id = SelectField(_l("Host"), choices=[], validate_choice=False)
-    starts_at = when(_l("Starts"))
-    ends_at = when(_l("Ends"))
+    starts_at = when(_l("Starts"), required=True)
+    ends_at = when(_l("Ends"), required=True)
     room = StringField(_l("Room or table"))
     online_url = StringField(_l("Online URL (breakout room)"))
     capacity = StringField(_l("Seats"))
@@ -98,7 +113,7 @@ class SessionForm(FlaskForm):
 class HostForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[("host", _l("Host")), ("speaker", _l("Speaker")),
                                             ("moderator", _l("Moderator"))])
-    name = StringField(_l("Name"))
+    name = StringField(_l("Name"), validators=[Required()])
     name_kana = StringField(_l("Name reading (furigana)"))
     current_company = StringField(_l("Company now"))
     current_title = StringField(_l("Title now"))
@@ -112,7 +127,7 @@ class QuestionForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=[
         ("text", _l("Free text")), ("single_choice", _l("One choice")),
         ("multiple_choice", _l("Several choices")), ("yes_no", _l("Yes or no"))])
-    label = StringField(_l("Question"))
+    label = StringField(_l("Question"), validators=[Required()])
     label_translation = StringField(_l("Question in the other language"))
     choices = TextAreaField(_l("Choices (one per line)"))
     required = BooleanField(_l("An answer is required"))

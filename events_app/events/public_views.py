@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.services import can_manage_events
@@ -27,6 +28,11 @@ def kind_label(kind) -> str:
 @bp.app_template_global()
 def status_label(status) -> str:
     return services.status_label(status)
+
+
+@bp.app_template_global()
+def host_role_label(role: str) -> str:
+    return {"host": _("Host"), "speaker": _("Speaker"), "moderator": _("Moderator")}.get(role, role)
 
 
 @bp.app_template_global()
