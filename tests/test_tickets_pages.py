@@ -1,0 +1,172 @@
+"""The pages: what a scanned ticket shows to whom, the tracked join link, the door screen's access."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from events_app.auth.services import assign_staff
+from events_app.enums import EventKind
+from events_app.extensions import db
+from events_app.tickets import codes, services
+from events_app.tickets.models import CheckIn
+
+
+@pytest.fixture
+def ticket(db_backend, make_event, make_registration, make_person):
+    event = make_event(slug="autumn")
+    person = make_person(name="伊藤 翔", name_kana="イトウ ショウ", email="sho@example.jp")
+    registration = make_registration(event, person=person)
+    return event, registration, codes.ticket_url(services.ticket_code(registration))
+
+
+def path_of(url: str) -> str:
+    return url.replace("http://localhost", "")
+
+
+def test_a_stranger_scanning_a_ticket_sees_its_status_but_not_the_person(client, ticket):
+    event, registration, url = ticket
+    response = client.get(path_of(url), headers={"Accept-Language": "en"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert event.title in html and "Valid" in html
+    assert "伊藤" not in html and "sho@example.jp" not in html
+    assert "Check in</button>" not in html
+
+
+def test_a_stranger_cannot_check_in_through_the_ticket_page(client, ticket):
+    _, _, url = ticket
+    assert client.post(path_of(url)).status_code == 403
+    assert db.session.scalars(select(CheckIn)).all() == []
+
+
+def test_staff_see_the_person_and_check_in_with_one_button(client, login, make_staff, ticket):
+    event, registration, url = ticket
+    login(make_staff("operator"))
+    html = client.get(path_of(url), headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "伊藤 翔" in html and "Check in</button>" in html
+    done = client.post(path_of(url), headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'data-result="ok"' in done
+    again = client.post(path_of(url), headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'data-result="already_checked_in"' in again
+    assert len(db.session.scalars(select(CheckIn)).all()) == 1
+
+
+def test_unassigned_checkin_staff_are_treated_as_strangers_on_the_ticket_page(client, login, make_staff, ticket):
+    _, _, url = ticket
+    login(make_staff("checkin"))
+    assert "伊藤" not in client.get(path_of(url)).get_data(as_text=True)
+    assert client.post(path_of(url)).status_code == 403
+
+
+def test_forged_ticket_page_is_404(client, ticket):
+    _, _, url = ticket
+    assert client.get(path_of(url)[:-1] + "A" if not url.endswith("A") else path_of(url)[:-1] + "B").status_code == 404
+
+
+def test_revoked_ticket_page_says_so(client, ticket, make_staff):
+    _, registration, url = ticket
+    services.reissue_ticket(registration.id, actor=make_staff("operator"))
+    html = client.get(path_of(url), headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "replaced by a newer one" in html
+
+
+def test_scanner_page_access(client, login, make_staff, ticket):
+    event, _, _ = ticket
+    assert client.get("/checkin/autumn").status_code == 302  # to sign in
+    checkin_staff = make_staff("checkin")
+    login(checkin_staff)
+    assert client.get("/checkin/autumn").status_code == 403
+    assert client.get("/checkin/autumn/api/counts").status_code == 403
+    assign_staff(event.id, checkin_staff.id)
+    page = client.get("/checkin/autumn")
+    assert page.status_code == 200 and b"vendor/jsqr/jsQR.js" in page.data
+    served = client.get("/static/vendor/jsqr/jsQR.js")
+    assert served.status_code == 200
+    served.close()
+    assert client.get("/checkin/autumn/history").status_code == 200
+
+
+def test_door_api_uses_the_same_service(client, login, make_staff, ticket):
+    event, registration, url = ticket
+    login(make_staff("operator"))
+    body = client.post("/checkin/autumn/api/scan", json={"code": url, "nonce": "p-1"}).get_json()
+    assert body["result"] == "ok" and body["registration"]["name"] == "伊藤 翔"
+    bad = client.post("/checkin/autumn/api/undo", json={"registration_id": registration.id},
+                      headers={"Accept": "application/json"})
+    assert bad.status_code == 422 and "reason" in bad.get_json()["error"]["fields"]
+    undone = client.post("/checkin/autumn/api/undo", json={"registration_id": registration.id, "reason": "誤り"})
+    assert undone.get_json()["result"] == "undone"
+    history = client.get(f"/checkin/autumn/api/history/{registration.id}").get_json()["history"]
+    assert [h["kind"] for h in history] == ["check_in", "undo"] and history[1]["reason"] == "誤り"
+
+
+def test_door_api_without_sign_in_answers_json_401(client, ticket):
+    response = client.post("/checkin/autumn/api/scan", json={"code": "x"})
+    assert response.status_code == 401 and response.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_history_page_shows_conflicts(client, login, make_staff, ticket):
+    event, registration, url = ticket
+    a, b = make_staff("operator"), make_staff("checkin")
+    services.sync_offline(event, [{"nonce": "A", "code": url}], staff=a, device="phone-A")
+    services.sync_offline(event, [{"nonce": "B", "code": url}], staff=b, device="phone-B")
+    login(a)
+    html = client.get("/checkin/autumn/history?conflicts=1", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Conflict: admitted twice" in html and "phone-B" in html and "phone-A" not in html
+
+
+def test_walk_in_registers_through_the_registration_service_and_checks_in(client, login, make_staff, ticket):
+    login(make_staff("operator"))
+    body = client.post("/checkin/autumn/api/walk-in", json={
+        "name": "飛び込み 太郎", "name_kana": "トビコミ タロウ", "email": "walkin@example.jp",
+        "affiliation": "guest", "company": "個人"}).get_json()
+    assert body["result"] == "ok" and body["registration"]["source"] == "walk_in"
+    bad = client.post("/checkin/autumn/api/walk-in", json={"name": "", "email": "nope", "affiliation": "guest"})
+    assert bad.status_code == 422 and "email" in bad.get_json()["error"]["fields"]
+
+
+@pytest.fixture
+def webinar(db_backend, make_event, make_registration):
+    event = make_event(kind=EventKind.WEBINAR, online_url="https://meet.example/secret-room", capacity=None,
+                       online_capacity=100)
+    return event, make_registration(event, attendance_mode="online")
+
+
+def test_join_link_records_attendance_then_redirects(client, webinar):
+    event, registration = webinar
+    response = client.get(f"/r/{registration.manage_token}/join")
+    assert response.status_code == 303 and response.headers["Location"] == "https://meet.example/secret-room"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    db.session.refresh(registration)
+    assert registration.online_joined_at is not None
+    rows = db.session.scalars(select(CheckIn)).all()
+    assert len(rows) == 1 and rows[0].mode.value == "online" and rows[0].source.value == "online_join"
+
+
+@pytest.mark.parametrize("status", ["waitlisted", "pending", "cancelled"])
+def test_join_link_never_reveals_the_url_before_confirmation(client, webinar, make_registration, status):
+    event, _ = webinar
+    registration = make_registration(event, status=status, attendance_mode="online")
+    response = client.get(f"/r/{registration.manage_token}/join")
+    assert response.status_code == 409 and b"secret-room" not in response.data
+
+
+def test_join_link_for_an_in_person_attendee_is_refused(client, db_backend, make_event, make_registration):
+    event = make_event(kind=EventKind.HYBRID, online_url="https://meet.example/hybrid", online_capacity=10)
+    registration = make_registration(event)
+    response = client.get(f"/r/{registration.manage_token}/join")
+    assert response.status_code == 409 and b"meet.example" not in response.data
+
+
+def test_ticket_area_partial_renders_for_each_state(app, ticket, make_registration):
+    from flask import render_template
+
+    event, registration, _ = ticket
+    waiting = make_registration(event, status="waitlisted")
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        html = render_template("tickets/_ticket_area.html", registration=registration, event=event,
+                               token=registration.manage_token)
+        assert f"/r/{registration.manage_token}/ticket.pdf" in html and "ticket.svg" in html
+        html = render_template("tickets/_ticket_area.html", registration=waiting, event=event,
+                               token=waiting.manage_token)
+        assert "waiting list" in html and "ticket.pdf" not in html
