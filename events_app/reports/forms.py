@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -13,7 +14,7 @@ from .survey import TEXT_LIMIT
 class SurveyForm(FlaskForm):
     score = RadioField(
         _l("How likely are you to recommend this event to a colleague or former colleague? (0 = not at all, 10 = very likely)"),
-        choices=[(str(i), str(i)) for i in range(11)],
+        choices=[SelectChoice(str(i), str(i)) for i in range(11)],
         validators=[InputRequired(message=_l("Choose a score from 0 to 10."))],
     )
     most_useful = TextAreaField(_l("What was most useful to you?"), validators=[Optional(), Length(max=TEXT_LIMIT)])
@@ -42,11 +43,11 @@ class FilterForm(FlaskForm):
         csrf = False
 
     status = MultiCheckboxField(_l("Status"), choices=[
-        ("confirmed", _l("Confirmed")), ("pending", _l("Pending approval")), ("waitlisted", _l("Waitlisted")),
-        ("cancelled", _l("Cancelled")), ("rejected", _l("Declined"))], validate_choice=False)
+        SelectChoice("confirmed", _l("Confirmed")), SelectChoice("pending", _l("Pending approval")), SelectChoice("waitlisted", _l("Waitlisted")),
+        SelectChoice("cancelled", _l("Cancelled")), SelectChoice("rejected", _l("Declined"))], validate_choice=False)
     affiliation = SelectField(_l("Affiliation"), choices=[
-        ("", _l("Everyone")), ("alumni", _l("Alumni")), ("employee", _l("Employees")), ("guest", _l("Guests"))],
+        SelectChoice("", _l("Everyone")), SelectChoice("alumni", _l("Alumni")), SelectChoice("employee", _l("Employees")), SelectChoice("guest", _l("Guests"))],
         validate_choice=False)
     session = SelectField(_l("Session"), choices=[], validate_choice=False)
     attended = SelectField(_l("Attendance"), choices=[
-        ("", _l("Everyone")), ("yes", _l("Attended")), ("no", _l("Did not attend"))], validate_choice=False)
+        SelectChoice("", _l("Everyone")), SelectChoice("yes", _l("Attended")), SelectChoice("no", _l("Did not attend"))], validate_choice=False)

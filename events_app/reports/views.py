@@ -16,6 +16,7 @@ from ..database import utcnow, write_transaction
 from ..enums import JobStatus, Role
 from ..errors import DomainError, ValidationError
 from ..registration.tokens import registration_for_token
+from wtforms.fields.choices import SelectChoice
 from . import charts, documents, jobs
 from .exports import (AttendanceFilter, attendance_columns, attendance_rows, count_attendance, engagement_columns,
                       engagement_rows, validate_session)
@@ -26,6 +27,7 @@ from .survey import SurveyState, add_note, delete_note, save_response, state_mes
 bp = Blueprint("reports", __name__)
 
 OPERATORS = (Role.ADMIN, Role.OPERATOR)
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filters_from_args() -> AttendanceFilter:
@@ -35,7 +37,8 @@ def _filters_from_args() -> AttendanceFilter:
 
 def _filter_form(event) -> FilterForm:
     form = FilterForm(request.args)
-    form.session.choices = [("", _("All sessions"))] + [(str(s.id), s.title) for s in event.sessions]
+    form.session.choices = [SelectChoice("", _("All sessions"))] + [SelectChoice(str(s.id), s.title)
+                                                                   for s in event.sessions]
     return form
 
 
@@ -113,16 +116,20 @@ def attendance_xlsx(slug: str):
     total = count_attendance(event, filters)
     _audit_download(event, "attendance_xlsx", filters, total)
     columns, _questions = attendance_columns(event, lang)
-    # A zip cannot be streamed before it is complete; write-only mode keeps memory flat while
-    # the workbook is built in a spooled temporary file.
-    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    documents.write_xlsx(out, columns.headers, attendance_rows(event, filters, lang), widths=columns.widths,
-                         sheet_title=event.slug)
-    out.seek(0)
-    response = send_file(out, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                         as_attachment=True, download_name=f"{event.slug}-attendance-{utcnow():%Y%m%d-%H%M%S}.xlsx")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _xlsx_response(columns, attendance_rows(event, filters, lang), sheet_title=event.slug,
+                          name=f"{event.slug}-attendance-{utcnow():%Y%m%d-%H%M%S}.xlsx")
+
+
+def _xlsx_response(columns, rows, *, sheet_title: str, name: str) -> Response:
+    """An .xlsx download. A zip cannot be sent before it is complete: write-only mode builds it
+    with flat memory in a temporary file, and only the compressed result (about 60 bytes per
+    row) is held while it is sent."""
+    with tempfile.TemporaryFile() as out:
+        documents.write_xlsx(out, columns.headers, rows, widths=columns.widths, sheet_title=sheet_title)
+        out.seek(0)
+        data = out.read()
+    return Response(data, mimetype=XLSX_MIME, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                                       "Cache-Control": "no-store"})
 
 
 @bp.route("/admin/events/<slug>/reports/pdf", methods=["POST"])
@@ -233,11 +240,7 @@ def engagement():
     rows = engagement_rows(start, end, lang, tz)
     name = f"engagement-{start:%Y%m%d}-{end:%Y%m%d}"
     if values["format"] == "xlsx":
-        out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-        documents.write_xlsx(out, columns.headers, rows, widths=columns.widths, sheet_title="engagement")
-        out.seek(0)
-        return send_file(out, as_attachment=True, download_name=f"{name}.xlsx",
-                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return _xlsx_response(columns, rows, sheet_title="engagement", name=f"{name}.xlsx")
     chunks = documents.csv_chunks(columns.headers, rows, bom=request.args.get("encoding") != "utf-8")
     return Response(stream_with_context(chunks), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"',
