@@ -1,6 +1,209 @@
-"""Web pages of the registration capability."""
+"""Attendee pages: the registration form, the confirmation, the private link page, lost links."""
 from __future__ import annotations
 
-from flask import Blueprint
+import secrets
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..errors import DomainError, ErrorCode
+from ..events.models import Event
+from ..extensions import db, limiter
+from . import services
+from .forms import CancelForm, ChoicesForm, RegistrationForm, ResendLinkForm, answers_from_form
+from .tokens import registration_for_token
 
 bp = Blueprint("registration", __name__)
+
+DONE_KEY = "registration_done"
+
+
+@bp.app_template_global("question_choices")
+def question_choices(question) -> list[str]:
+    from .validation import choice_values
+
+    return choice_values(question)
+
+
+def _rate() -> str:
+    return current_app.config["RATELIMIT_REGISTRATION"]
+
+
+def _event_or_404(slug: str) -> Event:
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        abort(404)
+    return event
+
+
+def _language() -> str:
+    return str(get_locale() or "ja")
+
+
+def _form_context(event: Event, form: RegistrationForm, *, extra_errors=None, status_note=""):
+    submitted = request.form if request.method == "POST" else None
+    chosen_sessions = {str(s) for s in (submitted.getlist("session_ids") if submitted else [])}
+    answers = answers_from_form(event, submitted) if submitted else {}
+    return dict(event=event, form=form, resend_form=ResendLinkForm(prefix="resend"),
+                chosen_sessions=chosen_sessions, answers=answers, extra_errors=extra_errors or {},
+                status_note=status_note)
+
+
+@bp.route("/events/<slug>/register", methods=["GET", "POST"])
+@limiter.limit(_rate, methods=["POST"])
+def register(slug: str):
+    event = _event_or_404(slug)
+    is_open, why = services.registration_is_open(event)
+    if not is_open:
+        return render_template("registration/closed.html", event=event, message=why,
+                               resend_form=ResendLinkForm(prefix="resend")), 410
+    form = RegistrationForm()
+    if request.method == "GET":
+        form.idempotency_key.data = secrets.token_urlsafe(24)
+        if event.has_online and not event.has_in_person:
+            form.attendance.data = "online"
+        return render_template("registration/register.html", **_form_context(event, form))
+
+    if not form.validate():  # CSRF only; the service owns the rules
+        flash(_("The form expired. Please submit it again."), "error")
+        form.idempotency_key.data = form.idempotency_key.data or secrets.token_urlsafe(24)
+        return render_template("registration/register.html", **_form_context(event, form)), 400
+    if form.website.data:
+        # A bot filled the hidden field: answer like a success, store nothing.
+        session[DONE_KEY] = {"slug": event.slug, "token": None}
+        return redirect(url_for("registration.done", slug=event.slug))
+    try:
+        result = services.register(event, form.service_data(event, request.form), source="web",
+                                   idempotency_key=form.idempotency_key.data or None, language=_language())
+    except services.AlreadyRegistered as err:
+        flash(err.message, "warning")
+        return render_template("registration/register.html", **_form_context(event, form)), 409
+    except DomainError as err:
+        if err.code == ErrorCode.REGISTRATION_CLOSED:
+            return render_template("registration/closed.html", event=event, message=err.message,
+                                   resend_form=ResendLinkForm(prefix="resend")), 410
+        extra = form.add_service_errors(err.fields)
+        if not err.fields or err.code != ErrorCode.VALIDATION:
+            flash(err.message, "error")
+        return render_template("registration/register.html",
+                               **_form_context(event, form, extra_errors=extra)), err.status
+    session[DONE_KEY] = {"slug": event.slug, "token": result.token}
+    return redirect(url_for("registration.done", slug=event.slug))
+
+
+@bp.route("/events/<slug>/register/done")
+def done(slug: str):
+    event = _event_or_404(slug)
+    info = session.get(DONE_KEY) or {}
+    if info.get("slug") != slug:
+        return redirect(url_for("registration.register", slug=slug))
+    registration = registration_for_token(info["token"]) if info.get("token") else None
+    position = services.waitlist_position(registration) if registration else None
+    return render_template("registration/done.html", event=event, registration=registration,
+                           token=info.get("token"), position=position)
+
+
+@bp.route("/events/<slug>/resend-link", methods=["POST"])
+@limiter.limit(_rate)
+def resend_link(slug: str):
+    event = _event_or_404(slug)
+    form = ResendLinkForm(prefix="resend")
+    if form.validate():
+        services.resend_link(event, form.email.data or "")
+    # The same answer whether or not the address is registered: no one learns who is.
+    flash(_("If this address is registered for the event, we have sent the link to it. "
+            "Please check your inbox (and your spam folder)."), "success")
+    return redirect(url_for("registration.register", slug=slug) + "#lost-link")
+
+
+# --- the attendee's own page -----------------------------------------------------------
+
+def _registration_or_404(token: str):
+    registration = registration_for_token(token)
+    if registration is None:
+        return None
+    return registration
+
+
+def _invalid_link():
+    return render_template("registration/invalid_link.html"), 404
+
+
+def _manage_context(registration, token, *, choices_errors=None, submitted=None):
+    event = registration.event
+    current_answers = {str(a.question_id): a.value for a in registration.answers}
+    if submitted is not None:
+        current_answers = answers_from_form(event, submitted)
+        chosen = {str(s) for s in submitted.getlist("session_ids")}
+    else:
+        chosen = {str(c.session_id) for c in registration.session_choices}
+    session_states = {c.session_id: c for c in registration.session_choices}
+    return dict(registration=registration, event=event, token=token, person=registration.person,
+                position=services.waitlist_position(registration),
+                session_states=session_states,
+                session_position=services.session_waitlist_position,
+                chosen_sessions=chosen, answers=current_answers, choices_form=ChoicesForm(),
+                extra_errors=choices_errors or {}, status_label=services.status_label)
+
+
+@bp.route("/r/<token>")
+def manage(token: str):
+    registration = _registration_or_404(token)
+    if registration is None:
+        return _invalid_link()
+    return render_template("registration/manage.html", **_manage_context(registration, token))
+
+
+@bp.route("/r/<token>/choices", methods=["POST"])
+@limiter.limit(_rate)
+def update_choices(token: str):
+    registration = _registration_or_404(token)
+    if registration is None:
+        return _invalid_link()
+    form = ChoicesForm()
+    if not form.validate():
+        flash(_("The form expired. Please submit it again."), "error")
+        return redirect(url_for("registration.manage", token=token))
+    event = registration.event
+    try:
+        services.update_choices(
+            registration,
+            session_ids=request.form.getlist("session_ids") if event.sessions else None,
+            answers=answers_from_form(event, request.form) if event.questions else None,
+        )
+    except DomainError as err:
+        flash(err.message, "error")
+        context = _manage_context(registration, token, choices_errors=err.fields, submitted=request.form)
+        return render_template("registration/manage.html", **context), err.status
+    flash(_("Your changes are saved."), "success")
+    return redirect(url_for("registration.manage", token=token))
+
+
+@bp.route("/r/<token>/cancel", methods=["GET", "POST"])
+def cancel(token: str):
+    registration = _registration_or_404(token)
+    if registration is None:
+        return _invalid_link()
+    if not registration.is_active:
+        flash(_("This registration is already %(status)s.", status=services.status_label(registration.status)), "warning")
+        return redirect(url_for("registration.manage", token=token))
+    form = CancelForm()
+    if request.method == "POST":
+        if form.validate() and form.confirm.data:
+            try:
+                services.cancel(registration, reason=form.reason.data or "")
+            except DomainError as err:
+                flash(err.message, "error")
+            else:
+                flash(_("Your registration is cancelled. We have sent you a confirmation by email."), "success")
+            return redirect(url_for("registration.manage", token=token))
+        form.confirm.errors = list(form.confirm.errors) + [_("Tick the box to confirm the cancellation.")]
+        return render_template("registration/cancel.html", registration=registration, event=registration.event,
+                               token=token, form=form), 422
+    return render_template("registration/cancel.html", registration=registration, event=registration.event,
+                           token=token, form=form)
+
+
+from . import admin_views  # noqa: E402,F401  (operator pages join this blueprint)

@@ -1,0 +1,176 @@
+"""Operators' registration pages: the list with search, filters and counts; actions; the audit trail."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from ..audit.models import AuditEntry
+from ..auth.permissions import current_staff, staff_required
+from ..enums import Affiliation, AttendanceMode, RegistrationStatus, Role
+from ..errors import DomainError
+from ..events.models import Event
+from ..extensions import db
+from ..people.models import Person
+from . import services
+from .forms import ChoicesForm, answers_from_form
+from .models import Registration, RegistrationSession
+from .views import bp
+
+OPERATORS = (Role.ADMIN, Role.OPERATOR)
+PAGE_SIZE = 100
+
+
+def _event_or_404(slug: str) -> Event:
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        abort(404)
+    return event
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def filtered_registrations(event: Event, args) -> tuple[list[Registration], dict]:
+    """Registrations of an event matching the list's search and filters (kana order)."""
+    stmt = (select(Registration).join(Person, Person.id == Registration.person_id)
+            .where(Registration.event_id == event.id))
+    q = (args.get("q") or "").strip()[:100]
+    if q:
+        pattern = _like(q.lower())
+        kana = q
+        try:
+            from ..people.services import normalise_kana
+            kana = normalise_kana(q)
+        except ValueError:
+            pass
+        stmt = stmt.where(or_(
+            func.lower(Person.name).like(pattern, escape="\\"),
+            Person.name_kana.like(_like(kana), escape="\\"),
+            Person.email.like(pattern, escape="\\"),
+            func.lower(Person.company).like(pattern, escape="\\"),
+        ))
+    filters = {"q": q, "status": "", "affiliation": "", "session": "", "attendance": ""}
+    status = args.get("status") or ""
+    if status in {s.value for s in RegistrationStatus}:
+        stmt = stmt.where(Registration.status == RegistrationStatus(status))
+        filters["status"] = status
+    affiliation = args.get("affiliation") or ""
+    if affiliation in {a.value for a in Affiliation}:
+        stmt = stmt.where(Person.affiliation == Affiliation(affiliation))
+        filters["affiliation"] = affiliation
+    attendance = args.get("attendance") or ""
+    if attendance in {a.value for a in AttendanceMode}:
+        stmt = stmt.where(Registration.attendance_mode == AttendanceMode(attendance))
+        filters["attendance"] = attendance
+    session_id = args.get("session") or ""
+    if session_id.isdigit():
+        stmt = stmt.where(Registration.id.in_(select(RegistrationSession.registration_id)
+                                              .where(RegistrationSession.session_id == int(session_id))))
+        filters["session"] = session_id
+    order = [Registration.status == RegistrationStatus.WAITLISTED, Registration.waitlist_rank,
+             Person.name_kana, Person.name, Registration.id]
+    if filters["status"] == "waitlisted":
+        order = [Registration.waitlist_rank, Registration.id]
+    return list(db.session.scalars(stmt.order_by(*order).limit(PAGE_SIZE * 10))), filters
+
+
+def status_counts(event: Event) -> dict[str, int]:
+    rows = db.session.execute(select(Registration.status, func.count()).where(Registration.event_id == event.id)
+                              .group_by(Registration.status)).all()
+    counts = {s.value: 0 for s in RegistrationStatus}
+    for status, count in rows:
+        counts[RegistrationStatus(status).value] = count
+    return counts
+
+
+@bp.route("/admin/events/<slug>/registrations")
+@staff_required(*OPERATORS)
+def admin_list(slug: str):
+    event = _event_or_404(slug)
+    registrations, filters = filtered_registrations(event, request.args)
+    positions = {r.id: services.waitlist_position(r) for r in registrations
+                 if r.status == RegistrationStatus.WAITLISTED}
+    return render_template("registration/admin_list.html", event=event, registrations=registrations,
+                           filters=filters, counts=status_counts(event), positions=positions,
+                           action_form=ChoicesForm(), status_label=services.status_label)
+
+
+@bp.route("/admin/registrations/<int:registration_id>", methods=["GET", "POST"])
+@staff_required(*OPERATORS)
+def admin_detail(registration_id: int):
+    registration = db.get_or_404(Registration, registration_id)
+    event = registration.event
+    form = ChoicesForm()
+    errors: dict = {}
+    answers = {str(a.question_id): a.value for a in registration.answers}
+    chosen = {str(c.session_id) for c in registration.session_choices}
+    status = 200
+    if request.method == "POST" and form.validate():
+        try:
+            services.update_choices(
+                registration,
+                session_ids=request.form.getlist("session_ids") if event.sessions else None,
+                answers=answers_from_form(event, request.form) if event.questions else None,
+                actor=current_staff())
+        except DomainError as err:
+            flash(err.message, "error")
+            errors, status = err.fields, err.status
+            answers = answers_from_form(event, request.form)
+            chosen = set(request.form.getlist("session_ids"))
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("registration.admin_detail", registration_id=registration.id))
+    trail = list(db.session.scalars(select(AuditEntry).where(AuditEntry.subject_type == "registration",
+                                                             AuditEntry.subject_id == registration.id)
+                                    .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())))
+    return render_template("registration/admin_detail.html", registration=registration, event=event,
+                           person=registration.person, form=form, errors=errors, answers=answers,
+                           chosen_sessions=chosen, trail=trail, position=services.waitlist_position(registration),
+                           session_states={c.session_id: c for c in registration.session_choices},
+                           status_label=services.status_label), status
+
+
+@bp.route("/admin/registrations/<int:registration_id>/<action>", methods=["POST"])
+@staff_required(*OPERATORS)
+def admin_action(registration_id: int, action: str):
+    registration = db.get_or_404(Registration, registration_id)
+    form = ChoicesForm()
+    back = request.form.get("next") or ""
+    if not back.startswith("/") or back.startswith("//"):
+        back = url_for("registration.admin_list", slug=registration.event.slug)
+    if not form.validate():
+        flash(_("The form expired. Please try again."), "error")
+        return redirect(back)
+    actor = current_staff()
+    message = (request.form.get("message") or "").strip()
+    try:
+        if action == "approve":
+            services.approve(registration, actor=actor, message=message)
+            flash(_("Approved."), "success")
+        elif action == "reject":
+            services.reject(registration, actor=actor, message=message)
+            flash(_("Declined; the attendee has been told by email."), "success")
+        elif action == "cancel":
+            services.cancel(registration, actor=actor, reason=message)
+            flash(_("Cancelled; the next person on the waitlist, if any, has been promoted."), "success")
+        elif action == "promote":
+            services.promote(registration, actor=actor)
+            flash(_("Promoted from the waitlist."), "success")
+        elif action == "move":
+            try:
+                position = int(request.form.get("position") or 0)
+            except ValueError:
+                position = 0
+            if position < 1:
+                flash(_("Enter a position of 1 or more."), "error")
+                return redirect(back)
+            services.move_in_waitlist(registration, actor=actor, to_position=position)
+            flash(_("Moved to position %(position)d of the waitlist.", position=position), "success")
+        else:
+            abort(404)
+    except DomainError as err:
+        flash(err.message, "error")
+    return redirect(back)

@@ -1,0 +1,180 @@
+"""The attendee's pages (form, confirmation, private link, cancel, lost link) and the operators' list."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from events_app.enums import EventStatus, QuestionKind, RegistrationStatus
+from events_app.events.models import Question
+from events_app.extensions import db
+from events_app.mail.models import OutboxMessage
+from events_app.registration.models import Registration
+
+
+def form_data(**overrides):
+    data = {"name": "田中 太郎", "name_kana": "たなか たろう", "email": "taro@example.jp", "affiliation": "alumni",
+            "company": "株式会社サンプル", "job_title": "部長", "former_department": "合金鉄部",
+            "joined_year": "2001", "left_year": "2012", "consent": "y", "idempotency_key": "form-nonce-1"}
+    data.update(overrides)
+    return data
+
+
+def count(model=Registration):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_form_is_in_japanese_with_fields_for_each_affiliation(client, db_backend, make_event):
+    event = make_event()
+    page = client.get(f"/events/{event.slug}/register", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    assert "フリガナ" in page and "出身部署" in page and "入社年" in page
+    assert 'name="idempotency_key"' in page and 'name="website"' in page
+    assert 'id="lost-link"' in page
+
+
+def test_submit_confirms_and_shows_next_steps_with_the_personal_link(client, db_backend, make_event):
+    event = make_event()
+    response = client.post(f"/events/{event.slug}/register", data=form_data(), headers={"Accept-Language": "ja"})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"], headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    assert "/r/" in page
+    reg = db.session.scalar(select(Registration))
+    assert reg.status == RegistrationStatus.CONFIRMED and reg.person.name_kana == "タナカ タロウ"
+    assert reg.person.name == "田中 太郎"
+
+
+def test_double_submit_of_one_form_creates_one_registration(client, db_backend, make_event):
+    event = make_event()
+    first = client.post(f"/events/{event.slug}/register", data=form_data())
+    second = client.post(f"/events/{event.slug}/register", data=form_data())
+    assert first.status_code == second.status_code == 302
+    assert count() == 1
+
+
+def test_bad_input_keeps_what_was_typed_and_says_what_is_wrong(client, db_backend, make_event):
+    event = make_event()
+    response = client.post(f"/events/{event.slug}/register", headers={"Accept-Language": "en"},
+                           data=form_data(email="taro@", name_kana="Tanaka", consent="", joined_year="20xx"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Enter a valid email address." in page
+    assert "Enter the reading in katakana or hiragana." in page
+    assert "Please agree to the privacy notice" in page and "Enter a year such as 2008." in page
+    assert 'value="田中 太郎"' in page and 'value="株式会社サンプル"' in page
+    assert count() == 0
+
+
+def test_custom_questions_are_asked_and_required_ones_enforced(client, db_backend, make_event):
+    event = make_event()
+    q = Question(event_id=event.id, kind=QuestionKind.MULTIPLE_CHOICE, label="興味のある分野",
+                 choices=["新規事業", "採用"], required=True)
+    db.session.add(q)
+    db.session.commit()
+    # (one language per test: Flask-Babel caches the locale on the app context the test keeps)
+    page = client.get(f"/events/{event.slug}/register", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "興味のある分野" in page and "新規事業" in page
+    missing = client.post(f"/events/{event.slug}/register", data=form_data(), headers={"Accept-Language": "en"})
+    assert missing.status_code == 422 and "This question needs an answer." in missing.get_data(as_text=True)
+    ok = client.post(f"/events/{event.slug}/register", data={**form_data(), f"q-{q.id}": ["採用"]})
+    assert ok.status_code == 302
+    assert db.session.scalar(select(Registration)).answers[0].value == ["採用"]
+
+
+def test_honeypot_looks_like_success_and_stores_nothing(client, db_backend, make_event):
+    event = make_event()
+    response = client.post(f"/events/{event.slug}/register", data=form_data(website="http://spam.example"))
+    assert response.status_code == 302 and count() == 0
+
+
+def test_duplicate_shows_a_neutral_message_and_no_link(client, db_backend, make_event):
+    event = make_event()
+    client.post(f"/events/{event.slug}/register", data=form_data(), headers={"Accept-Language": "en"})
+    again = client.post(f"/events/{event.slug}/register", data=form_data(idempotency_key="other-nonce"),
+                        headers={"Accept-Language": "en"})
+    page = again.get_data(as_text=True)
+    assert again.status_code == 409 and "already registered" in page
+    assert "/r/" not in page
+    assert count() == 1
+
+
+@pytest.mark.parametrize("state, text", [
+    (EventStatus.CANCELLED, "This event has been cancelled."),
+    (EventStatus.DRAFT, "Registration for this event is not open."),
+])
+def test_closed_events_say_why(client, db_backend, make_event, state, text):
+    event = make_event(status=state)
+    response = client.get(f"/events/{event.slug}/register", headers={"Accept-Language": "en"})
+    assert response.status_code == 410 and text in response.get_data(as_text=True)
+
+
+def test_lost_link_answer_is_the_same_for_known_and_unknown_addresses(client, db_backend, make_event, make_registration):
+    event = make_event()
+    reg = make_registration(event)
+    known = client.post(f"/events/{event.slug}/resend-link", data={"resend-email": reg.person.email},
+                        follow_redirects=True, headers={"Accept-Language": "en"})
+    unknown = client.post(f"/events/{event.slug}/resend-link", data={"resend-email": "nobody@example.jp"},
+                          follow_redirects=True, headers={"Accept-Language": "en"})
+    message = "If this address is registered for the event, we have sent the link to it."
+    assert message in known.get_data(as_text=True) and message in unknown.get_data(as_text=True)
+    assert [m.to_address for m in db.session.scalars(select(OutboxMessage))] == [reg.person.email]
+
+
+def test_manage_page_shows_status_and_the_cancel_needs_confirmation(client, db_backend, make_event, make_registration):
+    event = make_event(capacity=1)
+    reg = make_registration(event)
+    waiting = make_registration(event, status="waitlisted", waitlist_rank=1)
+    page = client.get(f"/r/{reg.manage_token}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Confirmed: your place is reserved." in page
+    assert "On the waitlist: position 1." in client.get(f"/r/{waiting.manage_token}",
+                                                        headers={"Accept-Language": "en"}).get_data(as_text=True)
+    unconfirmed = client.post(f"/r/{reg.manage_token}/cancel", data={"reason": ""}, headers={"Accept-Language": "en"})
+    assert unconfirmed.status_code == 422 and "Tick the box" in unconfirmed.get_data(as_text=True)
+    assert db.session.get(Registration, reg.id).status == RegistrationStatus.CONFIRMED
+    done = client.post(f"/r/{reg.manage_token}/cancel", data={"confirm": "y", "reason": "出張"})
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Registration, reg.id).status == RegistrationStatus.CANCELLED
+    assert db.session.get(Registration, waiting.id).status == RegistrationStatus.CONFIRMED
+
+
+def test_unknown_link_is_a_friendly_404(client, db_backend):
+    response = client.get("/r/not-a-real-token", headers={"Accept-Language": "en"})
+    assert response.status_code == 404 and "This link is not valid" in response.get_data(as_text=True)
+
+
+def test_attendee_changes_sessions_and_overlaps_are_refused(client, db_backend, make_event, make_session, make_registration):
+    event = make_event()
+    a, b = make_session(event), make_session(event)
+    reg = make_registration(event)
+    bad = client.post(f"/r/{reg.manage_token}/choices", data={"session_ids": [a.id, b.id]},
+                      headers={"Accept-Language": "en"})
+    assert bad.status_code == 422 and "take place at the same time" in bad.get_data(as_text=True)
+    ok = client.post(f"/r/{reg.manage_token}/choices", data={"session_ids": [a.id]})
+    assert ok.status_code == 302
+    db.session.expire_all()
+    assert [c.session_id for c in db.session.get(Registration, reg.id).session_choices] == [a.id]
+
+
+def test_operator_list_searches_filters_counts_and_acts(client, db_backend, make_event, make_staff, login,
+                                                        make_registration, make_person):
+    event = make_event(requires_approval=True)
+    pending = make_registration(event, make_person(name="佐藤 花子", name_kana="サトウ ハナコ"), status="pending")
+    make_registration(event, make_person(name="鈴木 次郎", name_kana="スズキ ジロウ", company="別会社"))
+    login(make_staff("operator"))
+    page = client.get(f"/admin/events/{event.slug}/registrations?q=さとう", headers={"Accept-Language": "en"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "佐藤 花子" in text and "鈴木 次郎" not in text
+    assert "鈴木 次郎" in client.get(f"/admin/events/{event.slug}/registrations?q=別会社").get_data(as_text=True)
+    assert "鈴木 次郎" not in client.get(f"/admin/events/{event.slug}/registrations?status=pending").get_data(as_text=True)
+    client.post(f"/admin/registrations/{pending.id}/approve", data={})
+    db.session.expire_all()
+    assert db.session.get(Registration, pending.id).status == RegistrationStatus.CONFIRMED
+    detail = client.get(f"/admin/registrations/{pending.id}").get_data(as_text=True)
+    assert "registration.approve" in detail
+
+
+def test_checkin_staff_cannot_open_the_operator_list(client, db_backend, make_event, make_staff, login):
+    event = make_event()
+    login(make_staff("checkin"))
+    assert client.get(f"/admin/events/{event.slug}/registrations").status_code == 403
