@@ -1,6 +1,7 @@
 """HTTP: the attendee's invite, the public per-event .ics, the feed, and the add-to-calendar links."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -195,3 +196,17 @@ def test_public_event_snippet_links_to_the_event_ics(app, make_event):
     with app.test_request_context("/?lang=en"):
         html = render_template("calendar/_event_links.html", event=event)
     assert f"http://localhost/events/{event.slug}.ics" in html
+
+
+def test_attendee_page_and_confirmation_page_offer_the_calendar(client, make_event):
+    event = make_event(title="冬の交流会")
+    response = client.post(f"/events/{event.slug}/register?lang=ja", data={
+        "name": "佐藤 美咲", "name_kana": "サトウ ミサキ", "email": "misaki@example.jp", "affiliation": "alumni",
+        "consent": "y"}, follow_redirects=True)
+    assert response.status_code == 200
+    done = response.get_data(as_text=True)
+    assert "Google カレンダーに追加" in done and "/invite.ics" in done
+    token = re.search(r"/r/([A-Za-z0-9_-]+)/invite\.ics", done).group(1)
+    page = client.get(f"/r/{token}?lang=ja").get_data(as_text=True)
+    assert "Google カレンダーに追加" in page and "Outlook に追加" in page
+    assert client.get(f"/r/{token}/invite.ics").status_code == 200
