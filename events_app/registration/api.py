@@ -77,7 +77,9 @@ def create_registration(slug: str):
         raise ValidationError(_("Idempotency-Key must be 1 to 64 characters."),
                               fields={"Idempotency-Key": [_("Use 1 to 64 characters.")]})
     result = services.register(event, data, source="api", idempotency_key=key, language=language)
-    body = registration_json(result.registration, links=registration_links(result.registration, result.token))
+    body = {"id": result.registration_id, "status": result.status.value,
+            "waitlist_position": result.waitlist_position, "attendance": result.attendance,
+            "links": registration_links(result.registration, result.token)}
     return jsonify(body), (201 if result.created else 200)
 
 

@@ -62,6 +62,14 @@ class RegistrationResult:
     token: str | None  # the raw link token: only for a new registration (or its idempotent replay)
     waitlist_position: int | None
     created: bool
+    # Read while the transaction was open, so answering does not reload the row after commit.
+    registration_id: int = 0
+    attendance: str = ""
+
+    def __post_init__(self):
+        if not self.registration_id:
+            self.registration_id = self.registration.id
+            self.attendance = AttendanceMode(self.registration.attendance_mode).value
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -315,7 +323,7 @@ def _create(event: Event, clean: CleanRegistration, *, source: str, idempotency_
     if registration.status == RegistrationStatus.WAITLISTED:
         # The id is unique and increasing: a race-free initial rank (operators may reorder later).
         registration.waitlist_rank = registration.id
-    elif registration.status == RegistrationStatus.CONFIRMED:
+    elif registration.status == RegistrationStatus.CONFIRMED and clean.session_ids:
         _claim_session_seats(registration)
     db.session.flush()
     _mail(registration, MAIL_FOR_STATUS[registration.status])
