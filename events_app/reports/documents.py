@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from typing import IO
 
@@ -21,27 +22,47 @@ def neutralise(value):
     return value
 
 
-def csv_chunks(header: list[str], rows: Iterable[list], *, bom: bool = True, rows_per_chunk: int = 500) -> Iterator[bytes]:
-    """CSV as a stream of byte chunks: UTF-8 with a BOM by default so Japanese Excel opens it right."""
+# A field that starts a line or follows a comma, optionally opening a quote, with a dangerous
+# first character. A match (rare) sends the chunk down the careful per-cell path; a false
+# positive (e.g. ",=" inside a quoted text, a negative number) only costs that detour.
+_RISKY = re.compile(r'(?:^|,)"?[=+\-@\t\r]', re.M)
+
+
+def csv_chunks(header: list[str], rows: Iterable[list], *, bom: bool = True, rows_per_chunk: int = 1000) -> Iterator[bytes]:
+    """CSV as a stream of byte chunks: UTF-8 with a BOM by default so Japanese Excel opens it right.
+
+    Every text cell a spreadsheet would run as a formula is neutralised (see `neutralise`).
+    Chunks of rows are written at once and scanned with one regex; only a chunk that might
+    hold a risky cell is rewritten cell by cell, which keeps large exports fast.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([neutralise(h) for h in header])
-    first = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    yield (b"\xef\xbb\xbf" if bom else b"") + first.encode("utf-8")
-    pending = 0
-    starts = FORMULA_STARTS
-    for row in rows:
-        writer.writerow([("'" + v) if v.__class__ is str and v.startswith(starts) else v for v in row])
-        pending += 1
-        if pending >= rows_per_chunk:
-            yield buffer.getvalue().encode("utf-8")
+    yield (b"\xef\xbb\xbf" if bom else b"") + buffer.getvalue().encode("utf-8")
+    for batch in _batches(rows, rows_per_chunk):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(batch)
+        text = buffer.getvalue()
+        if _RISKY.search(text):
             buffer.seek(0)
             buffer.truncate()
-            pending = 0
-    if pending:
-        yield buffer.getvalue().encode("utf-8")
+            writer.writerows([neutralise(v) for v in row] for row in batch)
+            text = buffer.getvalue()
+        yield text.encode("utf-8")
+
+
+def _batches(rows: Iterable[list], size: int) -> Iterator[list[list]]:
+    batch: list[list] = []
+    append = batch.append
+    for row in rows:
+        append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+            append = batch.append
+    if batch:
+        yield batch
 
 
 def write_xlsx(out: IO[bytes], header: list[str], rows: Iterable[list], *, widths: list[int] | None = None,
