@@ -227,3 +227,24 @@ def test_anonymous_is_sent_to_sign_in(seeded, client, path):
 def test_unknown_event_is_404(app, client, login, make_staff):
     login(make_staff("operator"))
     assert client.get("/admin/events/nope/reports/attendance.csv").status_code == 404
+
+
+# --- the pure builders ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["=1+1", "+81 3", "-2", "@SUM(A1)", "\tcmd", "\rcmd", '=HYPERLINK("x","y")'])
+def test_every_formula_start_is_neutralised_anywhere_in_a_long_csv(value):
+    from events_app.reports.documents import csv_chunks
+
+    rows = [["安全な値", i, ""] for i in range(2500)]
+    rows[1700] = ["安全な値", 1700, value]  # deep inside the second chunk
+    data = b"".join(csv_chunks(["a", "b", "c"], rows))
+    parsed = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert parsed[1701][2] == "'" + value
+    assert parsed[1700][2] == "" and parsed[1701][1] == "1700"  # numbers are left alone
+    assert len(parsed) == 2501
+
+
+def test_numbers_are_not_neutralised():
+    from events_app.reports.documents import neutralise
+
+    assert neutralise(-5) == -5 and neutralise(None) is None and neutralise("山田") == "山田"

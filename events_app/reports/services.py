@@ -381,7 +381,7 @@ THEME_KEYWORDS: dict[str, tuple[str, ...]] = {
     "cohort": ("同期", "先輩", "後輩", "懐かし", "cohort", "former colleague", "old friends"),
     "business": ("事業", "ビジネス", "壁打ち", "カベウチ", "協業", "商談", "business", "partnership", "collaborat"),
     "career": ("キャリア", "転職", "採用", "復職", "出戻り", "career", "hiring", "rejoin", "boomerang"),
-    "talks": ("講演", "登壇", "トーク", "パネル", "発表", "話", "talk", "speaker", "panel", "presentation"),
+    "talks": ("講演", "登壇", "トーク", "パネル", "発表", "基調", "talk", "speaker", "panel", "presentation"),
     "tables": ("テーブル", "ディスカッション", "議論", "分科会", "table", "discussion", "breakout"),
     "online": ("オンライン", "配信", "zoom", "teams", "online", "stream"),
     "venue": ("会場", "食事", "料理", "飲み物", "venue", "food", "drink", "room"),
