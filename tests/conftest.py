@@ -34,9 +34,23 @@ def pytest_addoption(parser):
 
 def pytest_generate_tests(metafunc):
     if "db_backend" in metafunc.fixturenames:
-        chosen = metafunc.config.getoption("--db")
-        backends = BACKENDS if chosen == "all" else (chosen,)
-        metafunc.parametrize("db_backend", backends, indirect=True)
+        # A property only PostgreSQL has (row locks, SKIP LOCKED) is proved there alone.
+        only_pg = metafunc.definition.get_closest_marker("postgres_only") is not None
+        metafunc.parametrize("db_backend", ("postgresql",) if only_pg else BACKENDS, indirect=True)
+
+
+def pytest_collection_modifyitems(config, items):
+    """`--db sqlite|postgresql` deselects (not skips) the other backend's runs."""
+    chosen = config.getoption("--db")
+    if chosen == "all":
+        return
+    keep, drop = [], []
+    for item in items:
+        backend = getattr(item, "callspec", None) and item.callspec.params.get("db_backend")
+        (drop if backend and backend != chosen else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 @pytest.fixture
