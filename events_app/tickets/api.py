@@ -30,7 +30,8 @@ def outcome_json(outcome: Outcome, *, nonce: str | None = None) -> dict:
     body = {
         "result": outcome.result.value,
         "message": result_message(outcome.result),
-        "registration": services.registration_json(registration) if registration is not None else None,
+        "registration": (outcome.registration_data if outcome.registration_data is not None
+                         else services.registration_json(registration) if registration is not None else None),
         "checked_in_at": outcome.checked_in_at.isoformat() if outcome.checked_in_at else None,
         "checked_in_by": outcome.checked_in_by,
         "conflict": outcome.conflict,

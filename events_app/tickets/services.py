@@ -1,16 +1,17 @@
 """Tickets and check-in: one service decides every admission, whatever asked for it.
 
-The scanner page, the JSON API, manual search, offline sync, the ticket page's button and the
-online join link all end in `_admit`, which re-reads the registration under a row lock
-(`SELECT ... FOR UPDATE` on PostgreSQL; SQLite's BEGIN IMMEDIATE serialises writers), re-checks
-every precondition, then writes the cached state and one append-only history row. Two staff
-scanning one ticket at the same moment therefore get one `ok` and one `already_checked_in`.
+The scanner page, the JSON API, manual search, offline sync and the ticket page's button all end
+in `_admit`, which decides with one conditional UPDATE (`... WHERE checked_in_at IS NULL AND
+status = 'confirmed'`) and writes the append-only history row in the same transaction; breakout
+sessions and undo re-read the row under a lock (`SELECT ... FOR UPDATE` on PostgreSQL; SQLite's
+BEGIN IMMEDIATE serialises writers) and re-check. Two staff scanning one ticket at the same
+moment therefore get one `ok` and one `already_checked_in`.
 """
 from __future__ import annotations
 
 import enum
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -57,20 +58,22 @@ _STATUS_RESULT = {
 }
 
 
+_RESULT_MESSAGES = {
+    CheckInResult.OK: lambda: _("Checked in"),
+    CheckInResult.ALREADY_CHECKED_IN: lambda: _("Already checked in"),
+    CheckInResult.UNKNOWN_CODE: lambda: _("Unknown code: not a ticket of ours"),
+    CheckInResult.WRONG_EVENT: lambda: _("This ticket is for another event"),
+    CheckInResult.CANCELLED: lambda: _("This registration was cancelled"),
+    CheckInResult.WAITLISTED: lambda: _("On the waiting list: no seat confirmed"),
+    CheckInResult.PENDING_APPROVAL: lambda: _("Awaiting approval: not confirmed yet"),
+    CheckInResult.REVOKED: lambda: _("This ticket was replaced by a newer one"),
+    CheckInResult.REJECTED: lambda: _("This registration was declined"),
+    CheckInResult.NOT_IN_SESSION: lambda: _("Not registered for this session"),
+}
+
+
 def result_message(result: CheckInResult) -> str:
-    messages = {
-        CheckInResult.OK: _("Checked in"),
-        CheckInResult.ALREADY_CHECKED_IN: _("Already checked in"),
-        CheckInResult.UNKNOWN_CODE: _("Unknown code: not a ticket of ours"),
-        CheckInResult.WRONG_EVENT: _("This ticket is for another event"),
-        CheckInResult.CANCELLED: _("This registration was cancelled"),
-        CheckInResult.WAITLISTED: _("On the waiting list: no seat confirmed"),
-        CheckInResult.PENDING_APPROVAL: _("Awaiting approval: not confirmed yet"),
-        CheckInResult.REVOKED: _("This ticket was replaced by a newer one"),
-        CheckInResult.REJECTED: _("This registration was declined"),
-        CheckInResult.NOT_IN_SESSION: _("Not registered for this session"),
-    }
-    return messages[result]
+    return _RESULT_MESSAGES[result]()
 
 
 @dataclass
@@ -84,7 +87,8 @@ class Outcome:
     replayed: bool = False
     session: EventSession | None = None
     other_event: Event | None = None
-    extra: dict = field(default_factory=dict)
+    # The registration as the door shows it, taken before the commit expires the ORM object.
+    registration_data: dict | None = None
 
     @property
     def ok(self) -> bool:
@@ -161,11 +165,6 @@ def _staff_name(staff_id: int | None) -> str | None:
     return staff.display_name if staff else None
 
 
-def _already(registration: Registration, *, conflict: bool = False, history_id: int | None = None) -> Outcome:
-    return Outcome(CheckInResult.ALREADY_CHECKED_IN, registration, registration.checked_in_at,
-                   _staff_name(registration.checked_in_by_id), history_id=history_id, conflict=conflict)
-
-
 def _replay(row: CheckIn) -> Outcome:
     """The original answer to a nonce seen before: retries and re-synced queues change nothing."""
     registration = db.session.get(Registration, row.registration_id)
@@ -182,32 +181,68 @@ def _status_failure(registration: Registration) -> Outcome | None:
     return Outcome(result, registration) if result else None
 
 
-def _resolve_code(event: Event, text: str) -> tuple[Outcome | None, int | None]:
+# The hot path reads one row per scan with plain Core statements built once: the ticket, its
+# registration, the person and whoever checked them in. Everything the door shows is in it.
+_SHOWN = (Registration.id, Registration.event_id, Registration.status, Registration.attendance_mode,
+          Registration.source, Registration.checked_in_at, Registration.checked_in_by_id,
+          Registration.online_joined_at, Person.name, Person.name_kana, Person.email, Person.affiliation,
+          Person.company, Person.job_title, Person.department, Person.former_department, Person.joined_year,
+          Person.left_year, StaffUser.name.label("by_name"), StaffUser.email.label("by_email"))
+
+
+def _shown_from(stmt):
+    return (stmt.join(Person, Registration.person_id == Person.id)
+            .outerjoin(StaffUser, Registration.checked_in_by_id == StaffUser.id))
+
+
+_BY_CODE = _shown_from(select(Ticket.revoked_at, *_SHOWN).select_from(Ticket)
+                       .join(Registration, Ticket.registration_id == Registration.id)
+                       ).where(Ticket.code_id == sa.bindparam("code_id"))
+_BY_ID = _shown_from(select(*_SHOWN).select_from(Registration)).where(Registration.id == sa.bindparam("rid"))
+_NONCE_SEEN = select(CheckIn.id).where(CheckIn.nonce == sa.bindparam("nonce"))
+_REGISTRATION = Registration.__table__
+_CHECK_IN = CheckIn.__table__
+
+
+def _row_json(row) -> dict:
+    return {
+        "id": row.id, "name": row.name, "name_kana": row.name_kana, "email": row.email,
+        "affiliation": row.affiliation.value, "company": row.company, "job_title": row.job_title,
+        "department": row.department, "former_department": row.former_department,
+        "joined_year": row.joined_year, "left_year": row.left_year, "status": row.status.value,
+        "attendance_mode": row.attendance_mode.value, "source": row.source,
+        "checked_in_at": row.checked_in_at.isoformat() if row.checked_in_at else None,
+        "checked_in_by": (row.by_name or row.by_email) if row.checked_in_by_id else None,
+        "online_joined_at": row.online_joined_at.isoformat() if row.online_joined_at else None,
+    }
+
+
+def _judge_row(event: Event, row) -> Outcome | None:
+    """The refusal a registration row earns at this event's door, or None when it may enter."""
+    if row.event_id != event.id:
+        # Say which event the ticket is for (so staff can redirect the guest), not whose it is.
+        return Outcome(CheckInResult.WRONG_EVENT, other_event=db.session.get(Event, row.event_id))
+    if getattr(row, "revoked_at", None) is not None:
+        return Outcome(CheckInResult.REVOKED, registration_data=_row_json(row))
+    result = _STATUS_RESULT.get(row.status)
+    return Outcome(result, registration_data=_row_json(row)) if result else None
+
+
+def _resolve_code(event: Event, text: str):
     code_id = codes.verify(text)
     if code_id is None:
         return Outcome(CheckInResult.UNKNOWN_CODE), None
-    row = db.session.execute(
-        select(Ticket, Registration).join(Registration, Ticket.registration_id == Registration.id)
-        .where(Ticket.code_id == code_id)
-    ).first()
+    row = db.session.connection().execute(_BY_CODE, {"code_id": code_id}).first()
     if row is None:
         return Outcome(CheckInResult.UNKNOWN_CODE), None
-    ticket, registration = row
-    if registration.event_id != event.id:
-        # Say which event the ticket is for (so staff can redirect the guest), not whose it is.
-        return Outcome(CheckInResult.WRONG_EVENT, other_event=registration.event), None
-    if ticket.revoked_at is not None:
-        return Outcome(CheckInResult.REVOKED, registration), None
-    return _status_failure(registration), registration.id
+    return _judge_row(event, row), row
 
 
-def _resolve_registration(event: Event, registration_id: int) -> tuple[Outcome | None, int | None]:
-    registration = db.session.get(Registration, registration_id)
-    if registration is None:
+def _resolve_registration(event: Event, registration_id: int):
+    row = db.session.connection().execute(_BY_ID, {"rid": registration_id}).first()
+    if row is None:
         raise NotFound(_("No such registration."))
-    if registration.event_id != event.id:
-        return Outcome(CheckInResult.WRONG_EVENT, other_event=registration.event), None
-    return _status_failure(registration), registration.id
+    return _judge_row(event, row), row
 
 
 def _check_nonce(nonce: str | None) -> str | None:
@@ -221,7 +256,10 @@ def _check_nonce(nonce: str | None) -> str | None:
 
 
 def _nonce_row(nonce: str | None) -> CheckIn | None:
-    return db.session.scalar(select(CheckIn).where(CheckIn.nonce == nonce)) if nonce else None
+    if not nonce:
+        return None
+    seen = db.session.connection().execute(_NONCE_SEEN, {"nonce": nonce}).scalar()
+    return db.session.get(CheckIn, seen) if seen else None
 
 
 def check_in_code(event: Event, text: str, *, staff: StaffUser | None, source: CheckInSource = CheckInSource.SCAN,
@@ -231,10 +269,10 @@ def check_in_code(event: Event, text: str, *, staff: StaffUser | None, source: C
     nonce = _check_nonce(nonce)
     if (replayed := _nonce_row(nonce)) is not None:
         return _replay(replayed)
-    failure, registration_id = _resolve_code(event, text)
+    failure, row = _resolve_code(event, text)
     if failure is not None:
         return failure
-    return _admit(event, registration_id, staff=staff, source=source, nonce=nonce, device=device,
+    return _admit(event, row, staff=staff, source=source, nonce=nonce, device=device,
                   client_at=client_at, session_id=session_id)
 
 
@@ -246,59 +284,108 @@ def check_in_registration(event: Event, registration_id: int, *, staff: StaffUse
     nonce = _check_nonce(nonce)
     if (replayed := _nonce_row(nonce)) is not None:
         return _replay(replayed)
-    failure, registration_id = _resolve_registration(event, registration_id)
+    failure, row = _resolve_registration(event, registration_id)
     if failure is not None:
         return failure
-    return _admit(event, registration_id, staff=staff, source=source, nonce=nonce, device=device,
+    return _admit(event, row, staff=staff, source=source, nonce=nonce, device=device,
                   client_at=client_at, session_id=session_id)
 
 
-def _admit(event: Event, registration_id: int, *, staff, source: CheckInSource, nonce: str | None,
+def _admit(event: Event, row, *, staff, source: CheckInSource, nonce: str | None,
            device: str, client_at: datetime | None, session_id: int | None) -> Outcome:
-    session = None
-    if session_id is not None:
-        session = db.session.get(EventSession, session_id)
-        if session is None or session.event_id != event.id:
-            raise NotFound(_("No such session at this event."))
-    elif source != CheckInSource.OFFLINE_SYNC:
-        # A repeat scan needs no write: answer from a plain read. Only offline syncs must
-        # record the second admission (a conflict), so they take the locked path.
-        registration = db.session.get(Registration, registration_id)
-        if registration.checked_in_at is not None:
-            return _already(registration)
+    """Admit a registration once: a conditional UPDATE decides, whatever else runs at the same time.
+
+    `UPDATE registration SET checked_in_at=... WHERE id=... AND status='confirmed' AND
+    checked_in_at IS NULL` changes one row for exactly one of any number of concurrent scans
+    (PostgreSQL re-evaluates the WHERE after waiting for the row; SQLite serialises writers), and
+    the history row is written in the same transaction. A scan that changes nothing re-reads the
+    row to say why: already checked in (when, by whom), or no longer confirmed.
+    """
     staff_id = staff.id if staff is not None else None
+    staff_name = staff.display_name if staff is not None else None
+    if session_id is not None:
+        return _admit_to_session_locked(event, row.id, session_id, staff_id=staff_id, source=source,
+                                        nonce=nonce, device=device, client_at=client_at)
+    shown = _row_json(row)
+    registration_id, event_id = row.id, row.event_id
+    if row.checked_in_at is not None and source != CheckInSource.OFFLINE_SYNC:
+        # A repeat scan needs no write. Only offline syncs must record the second admission
+        # (a conflict), so they take the writing path.
+        return Outcome(CheckInResult.ALREADY_CHECKED_IN, None, row.checked_in_at, shown["checked_in_by"],
+                       registration_data=shown)
     now = utcnow()
     # An offline scan happened when the device says (never in the future); others happen now.
     admitted_at = min(client_at, now) if (client_at and source == CheckInSource.OFFLINE_SYNC) else now
     try:
+        with write_transaction() as session:
+            connection = session.connection()
+            changed = connection.execute(
+                _REGISTRATION.update()
+                .where(_REGISTRATION.c.id == registration_id,
+                       _REGISTRATION.c.status == RegistrationStatus.CONFIRMED.value,
+                       _REGISTRATION.c.checked_in_at.is_(None))
+                .values(checked_in_at=admitted_at, checked_in_by_id=staff_id, updated_at=now)
+            ).rowcount
+            if changed:
+                history_id = _insert_history(connection, registration_id, event_id, staff_id=staff_id,
+                                             source=source, nonce=nonce, device=device, client_at=client_at, at=now)
+                shown.update(checked_in_at=admitted_at.isoformat(), checked_in_by=staff_name)
+                return Outcome(CheckInResult.OK, None, admitted_at, staff_name, history_id=history_id,
+                               registration_data=shown)
+            # Someone else changed the row first: say what it is now.
+            current = connection.execute(_BY_ID, {"rid": registration_id}).one()
+            if (replayed := _nonce_row(nonce)) is not None:
+                return _replay(replayed)
+            shown = _row_json(current)
+            if current.status != RegistrationStatus.CONFIRMED:
+                return Outcome(_STATUS_RESULT[current.status], registration_data=shown)
+            history_id = None
+            conflict = source == CheckInSource.OFFLINE_SYNC
+            if conflict:
+                history_id = _insert_history(connection, registration_id, event_id, staff_id=staff_id,
+                                             source=source, nonce=nonce, device=device, client_at=client_at,
+                                             at=now, conflict=True)
+            return Outcome(CheckInResult.ALREADY_CHECKED_IN, None, current.checked_in_at, shown["checked_in_by"],
+                           history_id=history_id, conflict=conflict, registration_data=shown)
+    except IntegrityError:
+        # The same nonce raced in from a concurrent retry; its first answer stands.
+        db.session.rollback()
+        if (replayed := _nonce_row(nonce)) is not None:
+            return _replay(replayed)
+        raise
+
+
+def _insert_history(connection, registration_id: int, event_id: int, *, staff_id, source, nonce, device,
+                    client_at, at, conflict: bool = False) -> int:
+    return connection.execute(
+        _CHECK_IN.insert().values(registration_id=registration_id, event_id=event_id,
+                                  kind=CheckInKind.CHECK_IN.value, mode=AttendanceMode.IN_PERSON.value,
+                                  source=source.value, at=at, client_at=client_at, staff_id=staff_id,
+                                  device=(device or "")[:100], nonce=nonce, conflict=conflict, reason="")
+        .returning(_CHECK_IN.c.id)
+    ).scalar_one()
+
+
+def _admit_to_session_locked(event, registration_id, session_id, *, staff_id, source, nonce, device,
+                             client_at) -> Outcome:
+    session = db.session.get(EventSession, session_id)
+    if session is None or session.event_id != event.id:
+        raise NotFound(_("No such session at this event."))
+    try:
         with write_transaction():
             registration = _locked_registration(registration_id)
-            # Re-check everything under the lock: a retry, a cancellation or another device may have won.
             if (replayed := _nonce_row(nonce)) is not None:
                 return _replay(replayed)
             if (failure := _status_failure(registration)) is not None:
                 return failure
-            if session is not None:
-                return _admit_to_session(registration, session, staff_id=staff_id, source=source, nonce=nonce,
-                                         device=device, client_at=client_at, at=admitted_at)
-            if registration.checked_in_at is not None:
-                if source != CheckInSource.OFFLINE_SYNC:
-                    return _already(registration)
-                row = _history_row(registration, CheckInKind.CHECK_IN, staff_id=staff_id, source=source,
-                                   nonce=nonce, device=device, client_at=client_at, conflict=True)
-                return _already(registration, conflict=True, history_id=row.id)
-            registration.checked_in_at = admitted_at
-            registration.checked_in_by_id = staff_id
-            row = _history_row(registration, CheckInKind.CHECK_IN, staff_id=staff_id, source=source,
-                               nonce=nonce, device=device, client_at=client_at)
-            outcome = Outcome(CheckInResult.OK, registration, admitted_at, staff.display_name if staff else None,
-                              history_id=row.id)
+            outcome = _admit_to_session(registration, session, staff_id=staff_id, source=source, nonce=nonce,
+                                        device=device, client_at=client_at, at=utcnow())
+            outcome.registration_data = registration_json(registration)
+            return outcome
     except IntegrityError:
-        # The same nonce raced in on another registration lock; its first answer stands.
         if (replayed := _nonce_row(nonce)) is not None:
             return _replay(replayed)
         raise
-    return outcome
 
 
 def _admit_to_session(registration, session, *, staff_id, source, nonce, device, client_at, at) -> Outcome:

@@ -1,0 +1,248 @@
+"""Door check-in under load: 16 concurrent scanners against gunicorn, beside a hello-world endpoint.
+
+    .venv/bin/python bench/checkin.py [--seconds 5] [--scanners 16] [--database-url postgresql://...]
+
+For each database (a temporary SQLite file, and PostgreSQL when --database-url is given: a
+scratch database whose tables are dropped and recreated) and each gunicorn worker class
+(sync: 4 workers; gthread: 2 workers x 8 threads), it measures, in the same run:
+- `hello`: GET of a one-line Flask endpoint (the ceiling of this stack on this machine);
+- `distinct`: POST /api/v1/checkin with a different ticket each time (every answer `ok`);
+- `repeat`: the same few tickets scanned again and again (every answer `already_checked_in`).
+Loopback only; each phase stops after --seconds; gunicorn is stopped at the end.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+
+
+def hello_app():
+    """The hello-world baseline: gunicorn 'bench.checkin:hello_app()'."""
+    from flask import Flask
+
+    app = Flask("hello")
+
+    @app.get("/hello")
+    def hello():
+        return "hello"
+    return app
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare(database_url: str, tickets: int) -> tuple[str, list[str]]:
+    """Fresh schema, one event with `tickets` confirmed registrations; returns (token, codes)."""
+    import sqlalchemy as sa
+
+    from events_app import create_app
+    from events_app.auth.services import create_token, create_user
+    from events_app.config import normalise_database_url
+    from events_app.database import utcnow
+    from events_app.enums import Affiliation, EventKind, EventStatus, RegistrationStatus
+    from events_app.events.models import Event
+    from events_app.extensions import db
+    from events_app.people.models import Person
+    from events_app.registration.models import Registration
+    from events_app.tickets import codes
+    from events_app.tickets.models import Ticket
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url), "SECRET_KEY": SECRET,
+                      "TESTING": True, "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        db.create_all()
+        now = utcnow()
+        event = Event(slug="bench", kind=EventKind.NETWORKING, status=EventStatus.PUBLISHED, title="負荷試験",
+                      starts_at=now, ends_at=now.replace(year=now.year + 1), capacity=None)
+        db.session.add(event)
+        db.session.commit()
+        people = [{"email": f"p{i}@bench.example", "name": f"参加者 {i}", "name_kana": f"サンカシャ {i}",
+                   "affiliation": Affiliation.ALUMNI, "company": "株式会社ベンチ", "created_at": now,
+                   "updated_at": now} for i in range(tickets)]
+        db.session.execute(sa.insert(Person), people)
+        person_ids = db.session.scalars(sa.select(Person.id).order_by(Person.id)).all()
+        db.session.execute(sa.insert(Registration), [
+            {"event_id": event.id, "person_id": pid, "status": RegistrationStatus.CONFIRMED,
+             "manage_nonce": uuid.uuid4().hex, "manage_token_hash": uuid.uuid4().hex,
+             "calendar_uid": f"{uuid.uuid4()}@bench", "confirmed_at": now, "created_at": now, "updated_at": now,
+             "holds_seat": True} for pid in person_ids])
+        reg_ids = db.session.scalars(sa.select(Registration.id).order_by(Registration.id)).all()
+        code_ids = [codes.new_code_id() for _ in reg_ids]
+        db.session.execute(sa.insert(Ticket), [{"registration_id": r, "code_id": c, "issued_at": now}
+                                              for r, c in zip(reg_ids, code_ids)])
+        db.session.commit()
+        create_user("door@bench.example", "operator", password="benchmark-password", name="受付")
+        token = create_token("door@bench.example")
+        urls = [codes.ticket_url(codes.code_for(c)) for c in code_ids]
+        db.session.remove()
+        db.engine.dispose()
+    return token, urls
+
+
+class Gunicorn:
+    def __init__(self, target: str, worker: str, env: dict):
+        self.port = free_port()
+        args = [str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
+                "--chdir", str(ROOT)]
+        args += ["--workers", "4"] if worker == "sync" else ["--workers", "2", "--threads", "8", "-k", "gthread"]
+        self.proc = subprocess.Popen(args + [target], env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(self.proc.stderr.read().decode()[-2000:])
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start")
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def load(port: int, seconds: float, scanners: int, request_for) -> dict:
+    """`scanners` threads, each sending requests back to back until the time is up."""
+    latencies: list[float] = []
+    results: dict[str, int] = {}
+    errors = [0]
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def scanner(index: int):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        n = 0
+        local_lat, local_res, local_err = [], {}, 0
+        while time.monotonic() < stop_at:
+            method, path, body, headers = request_for(index, n)
+            n += 1
+            start = time.perf_counter()
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                response = conn.getresponse()
+                data = response.read()
+                elapsed = time.perf_counter() - start
+                if response.status != 200:
+                    local_err += 1
+                    continue
+                local_lat.append(elapsed)
+                if data.startswith(b"{"):
+                    result = json.loads(data).get("result", "?")
+                    local_res[result] = local_res.get(result, 0) + 1
+                if response.getheader("Connection", "").lower() == "close":
+                    conn.close()
+            except (OSError, http.client.HTTPException):
+                local_err += 1
+                conn.close()
+        conn.close()
+        with lock:
+            latencies.extend(local_lat)
+            errors[0] += local_err
+            for k, v in local_res.items():
+                results[k] = results.get(k, 0) + v
+
+    threads = [threading.Thread(target=scanner, args=(i,)) for i in range(scanners)]
+    began = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.monotonic() - began
+    latencies.sort()
+
+    def pct(p):
+        return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000 if latencies else 0.0
+
+    return {"rps": len(latencies) / wall, "p50": pct(50), "p99": pct(99), "errors": errors[0],
+            "ok": len(latencies), "results": results}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--scanners", type=int, default=16)
+    parser.add_argument("--tickets", type=int, default=12000)
+    parser.add_argument("--database-url", default="", help="a scratch PostgreSQL database (tables are dropped)")
+    parser.add_argument("--workers", default="sync,gthread")
+    args = parser.parse_args()
+
+    databases = []
+    tmp = tempfile.TemporaryDirectory()
+    databases.append(("SQLite", f"sqlite:///{tmp.name}/bench.sqlite3"))
+    if args.database_url:
+        databases.append(("PostgreSQL", args.database_url))
+
+    rows = []
+    for db_name, url in databases:
+        for worker in args.workers.split(","):
+            token, urls = prepare(url, args.tickets)
+            env = {"DATABASE_URL": url, "SECRET_KEY": SECRET, "RATELIMIT_ENABLED": "false",
+                   "BASE_URL": "http://localhost", "TSUNAGU_ENV": "development"}
+            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+            per_thread = len(urls) // args.scanners
+
+            def distinct(i, n):
+                code = urls[i * per_thread + (n % per_thread)]
+                return "POST", "/api/v1/checkin", json.dumps({"code": code, "event": "bench"}), headers
+
+            def repeat(i, n):
+                return "POST", "/api/v1/checkin", json.dumps({"code": urls[i % 4], "event": "bench"}), headers
+
+            hello = Gunicorn("bench.checkin:hello_app()", worker, env)
+            try:
+                base = load(hello.port, args.seconds, args.scanners, lambda i, n: ("GET", "/hello", None, {}))
+            finally:
+                hello.stop()
+            app = Gunicorn("wsgi:app", worker, env)
+            try:
+                # Prime the repeat tickets (and each worker's caches) before measuring.
+                load(app.port, 1.0, 4, lambda i, n: repeat(i, 0))
+                measured = {"distinct": load(app.port, args.seconds, args.scanners, distinct),
+                            "repeat": load(app.port, args.seconds, args.scanners, repeat)}
+            finally:
+                app.stop()
+            rows.append((db_name, worker, "hello-world", base, 1.0))
+            for name, m in measured.items():
+                rows.append((db_name, worker, name, m, m["rps"] / base["rps"] if base["rps"] else 0))
+            for r in rows[-3:]:
+                print(f"{r[0]:<10} {r[1]:<7} {r[2]:<11} {r[3]['rps']:8.0f}/s  p50 {r[3]['p50']:6.1f} ms  "
+                      f"p99 {r[3]['p99']:6.1f} ms  errors {r[3]['errors']}  {r[4] * 100:5.0f}% of hello  "
+                      f"{r[3]['results']}", flush=True)
+
+    print("\n| database | workers | endpoint | requests/s | p50 | p99 | errors | vs hello-world |")
+    print("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    for db_name, worker, name, m, ratio in rows:
+        print(f"| {db_name} | {worker} | {name} | {m['rps']:.0f} | {m['p50']:.1f} ms | {m['p99']:.1f} ms | "
+              f"{m['errors']} | {ratio * 100:.0f}% |")
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
