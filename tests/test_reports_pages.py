@@ -126,6 +126,15 @@ def test_attendance_pdf_job_keeps_the_filters(seeded, client, operator, app):
     assert "高橋 美咲" in text and "小林 愛" in text and "山田 花子" not in text
 
 
+def test_bad_pdf_request_returns_to_the_page_with_a_message(seeded, client, operator):
+    page = client.post(f"/admin/events/{seeded.event.slug}/reports/pdf", data={"kind": "poster", "lang": "fr"},
+                       follow_redirects=True)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "一覧からエクスポートの種類を選んでください" in html
+    assert jobs() == []
+
+
 def test_job_status_is_json_for_the_api(seeded, make_token, client):
     token, _user = make_token("operator")
     headers = {"Authorization": f"Bearer {token}"}

@@ -14,7 +14,7 @@ from ..audit.services import record
 from ..auth.permissions import current_staff, staff_required
 from ..database import utcnow, write_transaction
 from ..enums import JobStatus, Role
-from ..errors import DomainError, ValidationError
+from ..errors import DomainError, ValidationError, wants_json
 from ..registration.tokens import registration_for_token
 from wtforms.fields.choices import SelectChoice
 from . import charts, documents, jobs
@@ -138,11 +138,16 @@ def request_pdf(slug: str):
     """Queue a PDF for the worker; the page polls the job and offers the file when it is ready."""
     event = event_by_slug(slug)
     kind = request.form.get("kind", "")
-    filters = AttendanceFilter.parse(statuses=request.form.getlist("status"),
-                                     affiliation=request.form.get("affiliation"),
-                                     session_id=request.form.get("session"), attended=request.form.get("attended"))
-    job = jobs.request_job(event, kind, current_staff(), lang=request.form.get("lang") or _ui_lang(),
-                           filters=filters, appendix=request.form.get("appendix") == "1")
+    try:
+        filters = AttendanceFilter.parse(statuses=request.form.getlist("status"),
+                                         affiliation=request.form.get("affiliation"),
+                                         session_id=request.form.get("session"), attended=request.form.get("attended"))
+        job = jobs.request_job(event, kind, current_staff(), lang=request.form.get("lang") or _ui_lang(),
+                               filters=filters, appendix=request.form.get("appendix") == "1")
+    except ValidationError as err:  # missing PDF libraries (503 with the install hint) are not caught here
+        if wants_json():
+            raise
+        return _error_redirect(slug, err)
     if request.accept_mimetypes.best == "application/json":
         return jsonify(jobs.job_status(job)), 202
     flash(_("The PDF is being prepared. It will appear under “Files” when it is ready."), "success")
