@@ -266,3 +266,18 @@ def test_changing_ones_sessions_raises_the_sequence_of_the_invite_that_lists_the
     [vevent] = icalendar.Calendar.from_ical(calendar.invite_document(registration)).walk("VEVENT")
     assert vevent["SEQUENCE"] == before + 1
     assert "テーブル 製造業" in str(vevent["DESCRIPTION"]) and "テーブル 商社" not in str(vevent["DESCRIPTION"])
+
+
+@pytest.mark.parametrize("zone", ["Asia/Tokio", "Mars/Olympus_Mons", "+09:00", "../../etc/passwd"])
+def test_an_unknown_time_zone_is_refused_on_save_and_no_calendar_changes(make_event, make_registration, operator,
+                                                                        zone):
+    from events_app.errors import ValidationError
+
+    event = make_event()
+    registration = make_registration(event)
+    with pytest.raises(ValidationError) as refused:
+        events.update_event(event.id, {"timezone": zone}, actor=operator)
+    assert "timezone" in refused.value.fields
+    db.session.expire_all()
+    assert db.session.get(type(event), event.id).timezone == "Asia/Tokyo"
+    assert sequence_of(registration) == 0 and outbox("event_updated") == []
