@@ -9,6 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..database import utcnow, write_transaction
 from ..enums import Role
@@ -99,7 +100,9 @@ def create_token(email: str, *, name: str = "") -> str:
 def user_for_token(token: str) -> StaffUser | None:
     if not token:
         return None
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
+    # One query for token and user: this runs before every API call (door scanners included).
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token))
+                            .options(joinedload(ApiToken.user)))
     if row is None or row.revoked_at is not None or not row.user.is_active:
         return None
     return row.user

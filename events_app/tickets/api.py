@@ -48,8 +48,9 @@ def outcome_json(outcome: Outcome, *, nonce: str | None = None) -> dict:
     return body
 
 
-def event_for_staff(slug: str, staff) -> object:
-    event = services.event_by_slug(slug)
+def event_for_staff(slug: str, staff, *, light: bool = False):
+    """The event (or, with `light`, just its id and slug: all a scan needs) if `staff` may check in there."""
+    event = services.event_ref(slug) if light else services.event_by_slug(slug)
     if not can_check_in(staff, event.id):
         raise PermissionDenied(_("You are not assigned to check in at this event."))
     return event
@@ -65,10 +66,11 @@ def _optional_int(data: dict, key: str) -> int | None:
     return int(value)
 
 
-def _required_text(data: dict, key: str, message: str) -> str:
+def _required_text(data: dict, key: str, message) -> str:
+    """`message` is a callable so the happy path translates nothing."""
     value = data.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise ValidationError(message, fields={key: [message]})
+        raise ValidationError(message(), fields={key: [message()]})
     return value
 
 
@@ -90,7 +92,7 @@ def _client_at(value) -> datetime | None:
 
 
 def handle_scan(event, staff, data: dict, *, source: CheckInSource) -> dict:
-    code = _required_text(data, "code", _("Scan or type a ticket code."))
+    code = _required_text(data, "code", lambda: _("Scan or type a ticket code."))
     outcome = services.check_in_code(event, code, staff=staff, source=source, nonce=data.get("nonce"),
                                      device=str(data.get("device") or "")[:100],
                                      session_id=_optional_int(data, "session_id"))
@@ -159,8 +161,8 @@ def handle_search(event, query: str) -> dict:
 @token_required()
 def api_check_in():
     data = json_body()
-    slug = _required_text(data, "event", _("Say which event (its slug)."))
-    event = event_for_staff(slug, current_staff())
+    slug = _required_text(data, "event", lambda: _("Say which event (its slug)."))
+    event = event_for_staff(slug, current_staff(), light=True)
     if data.get("registration_id") is not None and data.get("code") in (None, ""):
         return jsonify(handle_check_in_registration(event, current_staff(), data))
     return jsonify(handle_scan(event, current_staff(), data, source=CheckInSource.API))
@@ -182,7 +184,7 @@ def api_undo():
 @token_required()
 def api_sync():
     data = json_body()
-    slug = _required_text(data, "event", _("Say which event (its slug)."))
+    slug = _required_text(data, "event", lambda: _("Say which event (its slug)."))
     event = event_for_staff(slug, current_staff())
     return jsonify(handle_sync(event, current_staff(), data))
 

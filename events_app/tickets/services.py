@@ -611,6 +611,24 @@ def registration_history(registration_id: int) -> list[CheckIn]:
         select(CheckIn).where(CheckIn.registration_id == registration_id).order_by(CheckIn.at, CheckIn.id)))
 
 
+@dataclass(frozen=True)
+class EventRef:
+    """An event's identity without loading the row: what deciding a scan needs."""
+
+    id: int
+    slug: str
+
+
+_EVENT_ID = select(Event.id).where(Event.slug == sa.bindparam("slug"))
+
+
+def event_ref(slug: str) -> EventRef:
+    event_id = db.session.connection().execute(_EVENT_ID, {"slug": slug}).scalar()
+    if event_id is None:
+        raise NotFound(_("No event with that address."))
+    return EventRef(event_id, slug)
+
+
 def event_by_slug(slug: str) -> Event:
     event = db.session.scalar(select(Event).where(Event.slug == slug))
     if event is None:
