@@ -7,6 +7,7 @@ from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
+import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -81,3 +82,33 @@ def upsert_person(email: str, *, name: str, affiliation: Affiliation, name_kana:
     if consent_at is not None:
         person.consent_at = consent_at
     return person
+
+
+_STRING_DETAILS = ("name_kana", "company", "job_title", "department", "former_department")
+
+
+def upsert_person_id(email: str, *, name: str, affiliation: Affiliation, language: str = "ja",
+                     consent_at: datetime | None = None, **details) -> int:
+    """The same upsert as `upsert_person` in one statement (INSERT ... ON CONFLICT DO UPDATE
+    ... RETURNING id): the registration hot path needs the id, not a loaded object.
+
+    Empty details never overwrite known ones; name, affiliation and language always follow the
+    latest registration.
+    """
+    table = Person.__table__
+    now = utcnow()
+    values = dict(email=email, name=name, affiliation=affiliation, language=language, consent_at=consent_at,
+                  created_at=now, updated_at=now, name_kana=details.get("name_kana", ""),
+                  **{k: details.get(k, "") for k in _STRING_DETAILS if k != "name_kana"},
+                  joined_year=details.get("joined_year"), left_year=details.get("left_year"))
+    dialect = db.session.get_bind().dialect.name
+    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(table).values(**values)
+    new = insert.excluded
+    keep = {k: sa.case((new[k] == "", table.c[k]), else_=new[k]) for k in _STRING_DETAILS}
+    keep.update({k: sa.func.coalesce(new[k], table.c[k]) for k in ("joined_year", "left_year", "consent_at")})
+    statement = insert.on_conflict_do_update(
+        index_elements=["email"],
+        set_=dict(name=new.name, affiliation=new.affiliation, language=new.language, updated_at=new.updated_at,
+                  **keep),
+    ).returning(table.c.id)
+    return db.session.execute(statement).scalar_one()

@@ -30,9 +30,11 @@ def _queue(registration: Registration, email: str, template: str, key: str) -> b
                   status=OutboxStatus.QUEUED.value, attempts=0, next_attempt_at=now, last_error="",
                   message_id="", subject="", created_at=now)
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = db.session.execute(insert(OutboxMessage.__table__).values(**values)
-                                .on_conflict_do_nothing(index_elements=["dedupe_key"]))
-    return result.rowcount == 1
+    table = OutboxMessage.__table__
+    inserted = db.session.execute(insert(table).values(**values)
+                                  .on_conflict_do_nothing(index_elements=["dedupe_key"])
+                                  .returning(table.c.id)).scalar()
+    return inserted is not None
 
 
 def queue_due_reminders(now=None) -> dict[str, int]:

@@ -30,8 +30,9 @@ from ..extensions import db
 from ..mail.models import OutboxMessage
 from ..mail.services import enqueue
 from ..people.models import Person
-from ..people.services import find_person, normalise_email, upsert_person
+from ..people.services import find_person, normalise_email, upsert_person_id
 from . import seats
+from .sqlite_queue import writer_turn
 from .models import Answer, Registration, RegistrationSession
 from .tokens import assign_manage_token, manage_token
 from .validation import CleanRegistration, clean_answers, clean_registration, clean_sessions
@@ -81,7 +82,8 @@ def _retrying(fn: Callable[[], T], *, attempts: int = 6) -> T:
     """
     for attempt in range(attempts):
         try:
-            return fn()
+            with writer_turn():
+                return fn()
         except OperationalError as err:
             text = str(err.orig).lower() if err.orig is not None else str(err).lower()
             transient = any(s in text for s in ("deadlock", "could not serialize", "database is locked", "busy"))
@@ -168,11 +170,12 @@ def _next_session_rank(session_id: int) -> int:
     return int(current or 0) + 1
 
 
-def _mail(registration: Registration, template: str, *, payload: dict | None = None) -> OutboxMessage:
-    person = registration.person or db.session.get(Person, registration.person_id)
+def _mail(registration: Registration, template: str, *, payload: dict | None = None,
+          email: str | None = None) -> OutboxMessage:
+    email = email or (registration.person or db.session.get(Person, registration.person_id)).email
     # The calendar capability records the invite version (SEQUENCE) this mail carries.
     payload = {**(payload or {}), **calendar_services.payload_for_mail(registration, template)}
-    return enqueue(template, to=person.email, language=registration.language, registration=registration,
+    return enqueue(template, to=email, language=registration.language, registration=registration,
                    event=registration.event, payload=payload)
 
 
@@ -234,18 +237,44 @@ def register(event: Event, data: dict[str, Any], *, source: str = "web", idempot
                                require_consent=not staff)
     event_id = event.id
 
+    kwargs = dict(source=source, idempotency_key=idempotency_key, language=language, actor=actor)
+
     def attempt() -> RegistrationResult:
+        # Optimistic first: most registrations are new, and the partial unique index catches the
+        # rest. A duplicate (or a concurrent twin) rolls back and takes the careful path, which
+        # looks before it writes and mails the existing link.
         try:
-            return _register_once(event_id, clean, source=source, idempotency_key=idempotency_key,
-                                  language=language, actor=actor)
+            return _register_fast(event_id, clean, **kwargs)
         except IntegrityError:
-            # A concurrent twin won the unique index (same person or same form nonce): answer as if
-            # we had come second, which we did.
             db.session.rollback()
-            return _register_once(event_id, clean, source=source, idempotency_key=idempotency_key,
-                                  language=language, actor=actor)
+        for _i in range(3):
+            try:
+                return _register_once(event_id, clean, **kwargs)
+            except IntegrityError:
+                db.session.rollback()
+        raise Conflict(_("Too many simultaneous changes. Please try again."))
 
     return _retrying(attempt)
+
+
+def _fresh_open_event(event_id: int, source: str) -> Event:
+    event = db.session.scalars(select(Event).where(Event.id == event_id)
+                               .execution_options(populate_existing=True)).one_or_none()
+    if event is None:
+        raise NotFound(_("We could not find that event."))
+    _check_open(event, source)
+    return event
+
+
+def _register_fast(event_id: int, clean: CleanRegistration, *, source: str, idempotency_key: str | None,
+                   language: str, actor) -> RegistrationResult:
+    with write_transaction():
+        event = _fresh_open_event(event_id, source)
+        replay = _existing_for_key(event_id, idempotency_key, clean.email)
+        if replay is not None:
+            return RegistrationResult(replay, replay.status, manage_token(replay), waitlist_position(replay), False)
+        return _create(event, clean, source=source, idempotency_key=idempotency_key, language=language,
+                       actor=actor)
 
 
 def _existing_for_key(event_id: int, key: str | None, email: str) -> Registration | None:
@@ -265,12 +294,7 @@ def _register_once(event_id: int, clean: CleanRegistration, *, source: str, idem
                    language: str, actor) -> RegistrationResult:
     duplicate: Registration | None = None
     with write_transaction():
-        event = db.session.scalars(select(Event).where(Event.id == event_id)
-                                   .execution_options(populate_existing=True)).one_or_none()
-        if event is None:
-            raise NotFound(_("We could not find that event."))
-        _check_open(event, source)
-
+        event = _fresh_open_event(event_id, source)
         replay = _existing_for_key(event_id, idempotency_key, clean.email)
         if replay is not None:
             return RegistrationResult(replay, replay.status, manage_token(replay), waitlist_position(replay), False)
@@ -298,10 +322,11 @@ def _register_once(event_id: int, clean: CleanRegistration, *, source: str, idem
 def _create(event: Event, clean: CleanRegistration, *, source: str, idempotency_key: str | None,
             language: str, actor) -> RegistrationResult:
     now = utcnow()
-    person = upsert_person(clean.email, name=clean.name, name_kana=clean.name_kana, affiliation=clean.affiliation,
-                           language=language, consent_at=now if clean.consent else None, **clean.details)
+    person_id = upsert_person_id(clean.email, name=clean.name, name_kana=clean.name_kana,
+                                 affiliation=clean.affiliation, language=language,
+                                 consent_at=now if clean.consent else None, **clean.details)
     registration = Registration(
-        event_id=event.id, person_id=person.id, attendance_mode=clean.attendance, source=source,
+        event_id=event.id, person_id=person_id, attendance_mode=clean.attendance, source=source,
         language=language, idempotency_key=idempotency_key, calendar_uid=f"{uuid.uuid4()}@tsunagu",
         holds_seat=False,
     )
@@ -326,7 +351,7 @@ def _create(event: Event, clean: CleanRegistration, *, source: str, idempotency_
     elif registration.status == RegistrationStatus.CONFIRMED and clean.session_ids:
         _claim_session_seats(registration)
     db.session.flush()
-    _mail(registration, MAIL_FOR_STATUS[registration.status])
+    _mail(registration, MAIL_FOR_STATUS[registration.status], email=clean.email)
     if actor is not None:
         _audit(actor, "registration.create", registration, source=source, status=registration.status.value)
     return RegistrationResult(registration, registration.status, token, waitlist_position(registration), True)
