@@ -176,3 +176,20 @@ def test_the_door_screen_speaks_japanese_by_default(client, login, make_staff, t
     login(make_staff("operator"))
     html = client.get("/checkin/autumn").get_data(as_text=True)
     assert "カメラを起動" in html and "氏名・フリガナ・メールアドレス・会社名で検索" in html
+
+
+def test_cli_shows_reissues_and_scans_tickets(runner, ticket):
+    event, registration, url = ticket
+    shown = runner.invoke(args=["ticket-show", str(registration.id)])
+    assert shown.exit_code == 0 and shown.output.strip() == url
+    scanned = runner.invoke(args=["checkin-scan", "autumn", url])
+    assert scanned.exit_code == 0 and '"result": "ok"' in scanned.output
+    again = runner.invoke(args=["checkin-scan", "autumn", url])
+    assert '"result": "already_checked_in"' in again.output
+    reissued = runner.invoke(args=["ticket-reissue", str(registration.id), "--reason", "lost phone"])
+    assert reissued.exit_code == 0 and reissued.output.strip() != url
+    assert '"result": "revoked"' in runner.invoke(args=["checkin-scan", "autumn", url]).output
+    status = runner.invoke(args=["checkin-status", "autumn"])
+    assert '"checked_in": 1' in status.output
+    missing = runner.invoke(args=["ticket-show", "99999"])
+    assert missing.exit_code != 0 and "No registration" in missing.output

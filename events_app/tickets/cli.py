@@ -1,4 +1,78 @@
-"""Command-line commands of the tickets capability."""
+"""Command-line commands of the tickets capability: look up, re-issue and check tickets from a shell."""
 from __future__ import annotations
 
-commands: list = []
+import json
+
+import click
+from flask import current_app
+from flask_babel import force_locale
+
+from ..enums import CheckInSource
+from ..errors import DomainError
+from ..extensions import db
+from ..registration.models import Registration
+from . import codes, documents, services
+
+
+def _registration(registration_id: int) -> Registration:
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        raise click.ClickException(f"No registration with id {registration_id}.")
+    return registration
+
+
+@click.command("ticket-show")
+@click.argument("registration_id", type=int)
+@click.option("--png", type=click.File("wb"), default=None, help="Also write the QR code as PNG to this file.")
+def ticket_show(registration_id: int, png) -> None:
+    """Print a registration's ticket URL (issuing the ticket if it is confirmed and has none)."""
+    registration = _registration(registration_id)
+    code = services.ticket_code(registration)
+    if code is None:
+        raise click.ClickException(f"Registration {registration_id} is {registration.status.value}: it has no ticket.")
+    click.echo(codes.ticket_url(code))
+    if png is not None:
+        png.write(documents.qr_png(codes.ticket_url(code)))
+
+
+@click.command("ticket-reissue")
+@click.argument("registration_id", type=int)
+@click.option("--reason", default="", help="Why (kept in the audit log), e.g. 'lost phone'.")
+def ticket_reissue(registration_id: int, reason: str) -> None:
+    """Revoke a registration's ticket and issue a new one; prints the new ticket URL."""
+    _registration(registration_id)
+    try:
+        services.reissue_ticket(registration_id, actor="cli", reason=reason)
+    except DomainError as err:
+        raise click.ClickException(err.message)
+    click.echo(codes.ticket_url(services.ticket_code(_registration(registration_id))))
+
+
+@click.command("checkin-scan")
+@click.argument("slug")
+@click.argument("code")
+def checkin_scan(slug: str, code: str) -> None:
+    """Check in a ticket code (or ticket URL) at an event, as the door would; prints the JSON answer."""
+    from .api import outcome_json
+
+    try:
+        event = services.event_by_slug(slug)
+        with force_locale(current_app.config.get("CLI_LANGUAGE", "en")):
+            outcome = services.check_in_code(event, code, staff=None, source=CheckInSource.API, device="cli")
+            click.echo(json.dumps(outcome_json(outcome), ensure_ascii=False, indent=2))
+    except DomainError as err:
+        raise click.ClickException(err.message)
+
+
+@click.command("checkin-status")
+@click.argument("slug")
+def checkin_status(slug: str) -> None:
+    """Print live counts of an event's door (checked in / expected, online, conflicts) as JSON."""
+    try:
+        event = services.event_by_slug(slug)
+    except DomainError as err:
+        raise click.ClickException(err.message)
+    click.echo(json.dumps(services.counts(event), indent=2))
+
+
+commands: list = [ticket_show, ticket_reissue, checkin_scan, checkin_status]
