@@ -193,3 +193,9 @@ def test_cli_shows_reissues_and_scans_tickets(runner, ticket):
     assert '"checked_in": 1' in status.output
     missing = runner.invoke(args=["ticket-show", "99999"])
     assert missing.exit_code != 0 and "No registration" in missing.output
+
+
+def test_the_attendee_page_shows_the_ticket_area(client, ticket):
+    _, registration, _ = ticket
+    html = client.get(f"/r/{registration.manage_token}").get_data(as_text=True)
+    assert f"/r/{registration.manage_token}/ticket.svg" in html and "ticket.pdf" in html
