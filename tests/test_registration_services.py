@@ -83,8 +83,10 @@ def test_duplicate_email_is_refused_and_the_link_mailed_again(app, db_backend, m
     event = make_event()
     services.register(event, form(email="dup@example.jp"))
     with pytest.raises(services.AlreadyRegistered) as err:
-        services.register(event, form(email="DUP@example.jp"))
+        services.register(event, form(email="DUP@example.jp", name="なりすまし"))
     assert err.value.code == ErrorCode.ALREADY_REGISTERED
+    db.session.rollback()
+    assert db.session.scalar(select(Person.name)) == "佐藤 美咲"  # the refused attempt changed nothing
     assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
     assert len(mails("registration_link_resent")) == 1
 
@@ -165,3 +167,12 @@ def test_move_in_waitlist_reorders(app, db_backend, make_event, make_staff, form
     regs = [services.register(event, form()).registration for _ in range(3)]
     services.move_in_waitlist(regs[2], actor=make_staff(), to_position=1)
     assert [services.waitlist_position(reload(r)) for r in regs] == [2, 3, 1]
+
+
+def test_a_later_registration_updates_details_but_never_erases_them(app, db_backend, make_event, form):
+    services.register(make_event(), form(email="k@example.jp", company="旧社"))
+    services.register(make_event(), form(email="k@example.jp", name_kana="", company="新社", job_title=""),
+                      language="en")
+    db.session.rollback()
+    person = db.session.scalar(select(Person))
+    assert (person.company, person.name_kana, person.language) == ("新社", "サトウ ミサキ", "en")
