@@ -119,3 +119,22 @@ def test_confirmation_and_attendee_cancellation_carry_request_then_cancel(app, r
     first = icalendar.Calendar.from_ical(calendar_parts(confirmation)[0].get_content()).walk("VEVENT")[0]
     last = icalendar.Calendar.from_ical(calendar_parts(cancellation)[0].get_content()).walk("VEVENT")[0]
     assert str(first["UID"]) == str(last["UID"]) and last["SEQUENCE"] > first["SEQUENCE"]
+
+
+def test_an_update_still_unsent_when_the_attendee_cancels_is_not_sent(app, runner, smtp_server, make_event,
+                                                                       make_registration, make_person, make_staff):
+    from events_app.extensions import db
+    from events_app.registration.models import Registration
+
+    event = make_event()
+    leaving = make_registration(event, person=make_person(email="leaving@example.jp"))
+    make_registration(event, person=make_person(email="staying@example.jp"))
+    new_start = event.starts_at + timedelta(hours=2)
+    events.update_event(event.id, {"starts_at": new_start, "ends_at": new_start + timedelta(hours=2)},
+                        actor=make_staff())
+    registrations.cancel(db.session.get(Registration, leaving.id))
+
+    deliver(runner)
+    received = smtp_server.wait_for(3, timeout=3)
+    subjects = sorted((str(m["To"]), {p.get_param("method") for p in calendar_parts(m)}) for m in received)
+    assert subjects == [("leaving@example.jp", {"CANCEL"}), ("staying@example.jp", {"REQUEST"})]

@@ -102,24 +102,23 @@ def test_sequence_strictly_increases_over_a_chain_of_edits_and_the_uid_never_cha
     for edit in edits:
         events.update_event(event.id, edit, actor=operator)
     # What each queued mail would attach, built while the registration is still confirmed.
-    invites = {m.id: ics_of(m) for m in outbox()}
+    messages = [(m.template, m.payload["sequence"], ics_of(m)) for m in outbox() if m.registration_id == registration.id]
     registrations.cancel(db.session.get(Registration, registration.id))
     [cancellation] = outbox("registration_cancelled")
-    invites[cancellation.id] = ics_of(cancellation)
+    messages.append((cancellation.template, cancellation.payload["sequence"], ics_of(cancellation)))
 
-    messages = [m for m in outbox() if m.registration_id == registration.id]
-    assert [m.template for m in messages] == ["registration_confirmed", *["event_updated"] * 4,
-                                              "registration_cancelled"]
-    sequences = [m.payload["sequence"] for m in messages]
+    assert [template for template, _, _ in messages] == ["registration_confirmed", *["event_updated"] * 4,
+                                                         "registration_cancelled"]
+    sequences = [sequence for _, sequence, _ in messages]
     assert sequences == sorted(set(sequences)) and sequences[0] == 0 and len(sequences) == 6
-    for message in messages:
-        [vevent] = invites[message.id].walk("VEVENT")
+    for _, sequence, cal in messages:
+        [vevent] = cal.walk("VEVENT")
         assert str(vevent["UID"]) == uid
-        assert vevent["SEQUENCE"] == message.payload["sequence"]
-    assert str(invites[cancellation.id]["METHOD"]) == "CANCEL"
+        assert vevent["SEQUENCE"] == sequence
+    assert str(messages[-1][2]["METHOD"]) == "CANCEL"
     assert db.session.get(Registration, registration.id).calendar_uid == uid
-    # An update queued before the cancellation no longer attaches a REQUEST that would revive it.
-    assert invite_parts(messages[1]) == []
+    # Updates still unsent ("your registration stays as it is") are withdrawn with the cancellation.
+    assert outbox("event_updated") == []
 
 
 def test_each_attendee_is_told_only_what_their_own_invite_shows(make_event, make_registration, operator):
@@ -193,14 +192,16 @@ def test_cancelling_an_event_sends_cancel_to_everyone_with_an_invite(make_event,
     waitlisted = make_registration(event, status="waitlisted")
     left_earlier = make_registration(event, status="cancelled", confirmed_at=utcnow(), calendar_sequence=2)
 
+    events.update_event(event.id, {"venue_name": "別館"}, actor=operator)  # not yet sent when cancelled
     events.cancel_event(event.id, actor=operator, reason="台風の接近のため")
 
+    assert outbox("event_updated") == []  # withdrawn: the event is off, not moved
     messages = {m.registration_id: m for m in outbox("event_cancelled")}
     assert set(messages) == {confirmed.id, waitlisted.id}
-    assert messages[confirmed.id].payload == {"sequence": 1, "method": "CANCEL"}
+    assert messages[confirmed.id].payload == {"sequence": 2, "method": "CANCEL"}
     cal = ics_of(messages[confirmed.id])
     [vevent] = cal.walk("VEVENT")
-    assert str(cal["METHOD"]) == "CANCEL" and str(vevent["STATUS"]) == "CANCELLED" and vevent["SEQUENCE"] == 1
+    assert str(cal["METHOD"]) == "CANCEL" and str(vevent["STATUS"]) == "CANCELLED" and vevent["SEQUENCE"] == 2
     assert "台風の接近のため" in str(vevent["DESCRIPTION"])
     assert invite_parts(messages[waitlisted.id]) == []  # never had an invite
     assert sequence_of(left_earlier) == 2

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from ..audit.services import record
 from ..database import utcnow
@@ -134,7 +134,19 @@ def cancellation_payload(registration) -> dict:
     if not had_invite(registration):
         return {}
     db.session.flush()
+    _drop_unsent_updates(OutboxMessage.registration_id == registration.id)
     return {"sequence": _bump(registration), "method": CANCEL}
+
+
+def _drop_unsent_updates(condition) -> int:
+    """Update mails still waiting in the outbox are no longer true once a cancellation follows
+    ("your registration stays as it is"): remove them in the same transaction. Rows a worker
+    has already claimed are left alone (they go out without an invite, see mail_parts)."""
+    return db.session.execute(
+        delete(OutboxMessage).where(condition, OutboxMessage.template == UPDATE_TEMPLATE,
+                                    OutboxMessage.status == OutboxStatus.QUEUED),
+        execution_options={"synchronize_session": False},
+    ).rowcount
 
 
 def invite_changed(registration) -> int:
@@ -312,6 +324,7 @@ def queue_event_cancellation(event, *, actor=None) -> int:
     one). Set-based like `queue_event_updates`; returns how many mails were queued.
     """
     db.session.flush()
+    _drop_unsent_updates(OutboxMessage.event_id == event.id)
     bumped = db.session.execute(
         update(Registration)
         .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
