@@ -39,6 +39,12 @@ class RegistrationForm(FlaskForm):
     website = StringField(_l("Leave this field empty"), render_kw={"autocomplete": "off", "tabindex": "-1"})
     idempotency_key = HiddenField()
 
+    def __init__(self, *args, require_kana: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Marked as required for people (the asterisk); the service enforces it.
+        for name in ("name", "email", "affiliation", "consent") + (("name_kana",) if require_kana else ()):
+            getattr(self, name).flags.required = True
+
     def service_data(self, event: Event, form_data) -> dict:
         """The plain dict the registration service takes (same shape as the JSON API)."""
         data = {key: getattr(self, key).data for key in (

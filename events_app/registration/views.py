@@ -46,9 +46,11 @@ def _form_context(event: Event, form: RegistrationForm, *, extra_errors=None, st
     submitted = request.form if request.method == "POST" else None
     chosen_sessions = {str(s) for s in (submitted.getlist("session_ids") if submitted else [])}
     answers = answers_from_form(event, submitted) if submitted else {}
+    extra_errors = extra_errors or {}
+    general_errors = {k: v for k, v in extra_errors.items() if k != "session_ids" and not k.startswith("answers.")}
     return dict(event=event, form=form, resend_form=ResendLinkForm(prefix="resend"),
-                chosen_sessions=chosen_sessions, answers=answers, extra_errors=extra_errors or {},
-                status_note=status_note)
+                chosen_sessions=chosen_sessions, answers=answers, extra_errors=extra_errors,
+                general_errors=general_errors, status_note=status_note)
 
 
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
@@ -59,7 +61,7 @@ def register(slug: str):
     if not is_open:
         return render_template("registration/closed.html", event=event, message=why,
                                resend_form=ResendLinkForm(prefix="resend")), 410
-    form = RegistrationForm()
+    form = RegistrationForm(require_kana=_language() == "ja")
     if request.method == "GET":
         form.idempotency_key.data = secrets.token_urlsafe(24)
         if event.has_online and not event.has_in_person:
