@@ -87,6 +87,30 @@ def upsert_person(email: str, *, name: str, affiliation: Affiliation, name_kana:
 _STRING_DETAILS = ("name_kana", "company", "job_title", "department", "former_department")
 
 
+_UPSERT_STATEMENTS: dict[str, sa.sql.Executable] = {}
+_UPSERT_COLUMNS = ("email", "name", "affiliation", "language", "consent_at", "created_at", "updated_at",
+                   "name_kana", "company", "job_title", "department", "former_department", "joined_year", "left_year")
+
+
+def _upsert_statement(dialect: str):
+    """Built once per dialect with bind parameters, so each call is a compiled-cache hit."""
+    statement = _UPSERT_STATEMENTS.get(dialect)
+    if statement is None:
+        table = Person.__table__
+        insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(table).values(
+            {c: sa.bindparam(c, type_=table.c[c].type) for c in _UPSERT_COLUMNS})
+        new = insert.excluded
+        keep = {k: sa.case((new[k] == "", table.c[k]), else_=new[k]) for k in _STRING_DETAILS}
+        keep.update({k: sa.func.coalesce(new[k], table.c[k]) for k in ("joined_year", "left_year", "consent_at")})
+        statement = insert.on_conflict_do_update(
+            index_elements=["email"],
+            set_=dict(name=new.name, affiliation=new.affiliation, language=new.language,
+                      updated_at=new.updated_at, **keep),
+        ).returning(table.c.id)
+        _UPSERT_STATEMENTS[dialect] = statement
+    return statement
+
+
 def upsert_person_id(email: str, *, name: str, affiliation: Affiliation, language: str = "ja",
                      consent_at: datetime | None = None, **details) -> int:
     """The same upsert as `upsert_person` in one statement (INSERT ... ON CONFLICT DO UPDATE
@@ -95,20 +119,10 @@ def upsert_person_id(email: str, *, name: str, affiliation: Affiliation, languag
     Empty details never overwrite known ones; name, affiliation and language always follow the
     latest registration.
     """
-    table = Person.__table__
     now = utcnow()
-    values = dict(email=email, name=name, affiliation=affiliation, language=language, consent_at=consent_at,
+    params = dict(email=email, name=name, affiliation=affiliation, language=language, consent_at=consent_at,
                   created_at=now, updated_at=now, name_kana=details.get("name_kana", ""),
                   **{k: details.get(k, "") for k in _STRING_DETAILS if k != "name_kana"},
                   joined_year=details.get("joined_year"), left_year=details.get("left_year"))
-    dialect = db.session.get_bind().dialect.name
-    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(table).values(**values)
-    new = insert.excluded
-    keep = {k: sa.case((new[k] == "", table.c[k]), else_=new[k]) for k in _STRING_DETAILS}
-    keep.update({k: sa.func.coalesce(new[k], table.c[k]) for k in ("joined_year", "left_year", "consent_at")})
-    statement = insert.on_conflict_do_update(
-        index_elements=["email"],
-        set_=dict(name=new.name, affiliation=new.affiliation, language=new.language, updated_at=new.updated_at,
-                  **keep),
-    ).returning(table.c.id)
-    return db.session.execute(statement).scalar_one()
+    statement = _upsert_statement(db.session.get_bind().dialect.name)
+    return db.session.execute(statement, params).scalar_one()
