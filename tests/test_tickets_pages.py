@@ -199,3 +199,16 @@ def test_the_attendee_page_shows_the_ticket_area(client, ticket):
     _, registration, _ = ticket
     html = client.get(f"/r/{registration.manage_token}").get_data(as_text=True)
     assert f"/r/{registration.manage_token}/ticket.svg" in html and "ticket.pdf" in html
+
+
+def test_operators_reissue_from_the_history_page_and_checkin_staff_cannot(client, login, make_staff, ticket):
+    event, registration, url = ticket
+    checkin_staff = make_staff("checkin")
+    assign_staff(event.id, checkin_staff.id)
+    login(checkin_staff)
+    assert client.post(f"/admin/tickets/{registration.id}/reissue", data={"reason": "x"}).status_code == 403
+    client.post("/logout")
+    login(make_staff("operator"))
+    response = client.post(f"/admin/tickets/{registration.id}/reissue", data={"reason": "スマホ紛失"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/checkin/autumn/history")
+    assert services.check_in_code(event, url, staff=checkin_staff).result.value == "revoked"

@@ -140,14 +140,18 @@ def history_page(slug: str):
                            counts=services.counts(event), is_operator=can_manage_events(current_user))
 
 
-@bp.post("/checkin/<slug>/reissue/<int:registration_id>")
-def reissue(slug: str, registration_id: int):
+@bp.post("/admin/tickets/<int:registration_id>/reissue")
+def reissue(registration_id: int):
+    """Operators: revoke a registration's ticket and issue a new one (a lost phone, a leaked code)."""
+    if not current_user.is_authenticated:
+        from ..extensions import login_manager
+        return login_manager.unauthorized()
     if not can_manage_events(current_user):
         abort(403)
-    event = services.event_by_slug(slug)
     registration = db.session.get(Registration, registration_id)
-    if registration is None or registration.event_id != event.id:
+    if registration is None:
         abort(404)
+    slug = registration.event.slug
     try:
         services.reissue_ticket(registration_id, actor=current_user, reason=request.form.get("reason", ""))
         flash(_("A new ticket was issued; the old code no longer admits anyone."), "success")
