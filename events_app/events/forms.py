@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateTimeLocalField, EmailField, PasswordField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -17,6 +18,10 @@ COMMON_ZONES = ("Asia/Tokyo", "Asia/Seoul", "Asia/Shanghai", "Asia/Singapore", "
                 "Europe/Berlin", "America/New_York", "America/Chicago", "America/Los_Angeles",
                 "America/Sao_Paulo", "UTC")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
+def options(*pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class Required:
@@ -44,15 +49,15 @@ def when(label, *, required: bool = False):
 
 
 def kind_choices():
-    return [("networking", _l("Networking")), ("business_discussion", _l("Business discussion")),
-            ("webinar", _l("Webinar")), ("hybrid", _l("Hybrid (venue and online)"))]
+    return options(("networking", _l("Networking")), ("business_discussion", _l("Business discussion")),
+                   ("webinar", _l("Webinar")), ("hybrid", _l("Hybrid (venue and online)")))
 
 
 class EventForm(FlaskForm):
     title = StringField(_l("Title"), validators=[Required()])
     title_translation = StringField(_l("Title in the other language"))
     kind = SelectField(_l("Kind"), choices=kind_choices())
-    language = SelectField(_l("Language of the content"), choices=[("ja", _l("Japanese")), ("en", _l("English"))])
+    language = SelectField(_l("Language of the content"), choices=options(("ja", _l("Japanese")), ("en", _l("English"))))
     description = TextAreaField(_l("Description (Markdown)"))
     description_translation = TextAreaField(_l("Description in the other language"))
     timezone = StringField(_l("Time zone"), default="Asia/Tokyo", validators=[Required()])
@@ -68,12 +73,12 @@ class EventForm(FlaskForm):
     online_capacity = StringField(_l("Online seats"))
     registration_opens_at = when(_l("Registration opens"))
     registration_closes_at = when(_l("Registration closes"))
-    audience = MultiCheckboxField(_l("Who may register"), choices=[
-        ("alumni", _l("Alumni (OB/OG)")), ("employee", _l("Current employees")), ("guest", _l("Guests"))],
+    audience = MultiCheckboxField(_l("Who may register"), choices=options(
+        ("alumni", _l("Alumni (OB/OG)")), ("employee", _l("Current employees")), ("guest", _l("Guests"))),
         default=["alumni", "employee"])
     requires_approval = BooleanField(_l("Registrations need approval"))
-    visibility = SelectField(_l("Visibility"), choices=[
-        ("listed", _l("Listed on the event list")), ("unlisted", _l("Unlisted: only people with the link"))])
+    visibility = SelectField(_l("Visibility"), choices=options(
+        ("listed", _l("Listed on the event list")), ("unlisted", _l("Unlisted: only people with the link"))))
     slug = StringField(_l("Address (slug)"))
 
     DATETIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
@@ -98,7 +103,7 @@ class DuplicateForm(FlaskForm):
 
 
 class SessionForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=[("breakout", _l("Breakout table")), ("timetable", _l("Timetable item"))])
+    kind = SelectField(_l("Kind"), choices=options(("breakout", _l("Breakout table")), ("timetable", _l("Timetable item"))))
     title = StringField(_l("Title"), validators=[Required()])
     title_translation = StringField(_l("Title in the other language"))
     description = TextAreaField(_l("Description"))
@@ -111,8 +116,8 @@ class SessionForm(FlaskForm):
 
 
 class HostForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[("host", _l("Host")), ("speaker", _l("Speaker")),
-                                            ("moderator", _l("Moderator"))])
+    role = SelectField(_l("Role"), choices=options(("host", _l("Host")), ("speaker", _l("Speaker")),
+                                            ("moderator", _l("Moderator"))))
     name = StringField(_l("Name"), validators=[Required()])
     name_kana = StringField(_l("Name reading (furigana)"))
     current_company = StringField(_l("Company now"))
@@ -124,9 +129,9 @@ class HostForm(FlaskForm):
 
 
 class QuestionForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=[
+    kind = SelectField(_l("Kind"), choices=options(
         ("text", _l("Free text")), ("single_choice", _l("One choice")),
-        ("multiple_choice", _l("Several choices")), ("yes_no", _l("Yes or no"))])
+        ("multiple_choice", _l("Several choices")), ("yes_no", _l("Yes or no"))))
     label = StringField(_l("Question"), validators=[Required()])
     label_translation = StringField(_l("Question in the other language"))
     choices = TextAreaField(_l("Choices (one per line)"))
@@ -139,7 +144,7 @@ class QuestionForm(FlaskForm):
 
 
 def role_choices():
-    return [("operator", _l("Operator")), ("checkin", _l("Check-in staff")), ("admin", _l("Administrator"))]
+    return options(("operator", _l("Operator")), ("checkin", _l("Check-in staff")), ("admin", _l("Administrator")))
 
 
 class StaffForm(FlaskForm):

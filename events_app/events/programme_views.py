@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from ..auth.permissions import current_staff, staff_required
 from ..errors import DomainError
 from . import programme, services
-from .forms import ConfirmForm, HostForm, QuestionForm, SessionForm
+from .forms import ConfirmForm, HostForm, QuestionForm, SessionForm, options
 from .views import OPERATORS, apply_errors, bp, naive_local
 
 
@@ -52,7 +52,7 @@ def _offset() -> int:
 
 def _session_form(event, data=None) -> SessionForm:
     form = SessionForm(data=data)
-    form.host_id.choices = [("", _("No host"))] + [(str(h.id), h.name) for h in event.hosts]
+    form.host_id.choices = options(("", _("No host")), *((str(h.id), h.name) for h in event.hosts))
     return form
 
 

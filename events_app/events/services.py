@@ -13,6 +13,7 @@ import secrets
 import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from slugify import slugify
@@ -170,7 +171,8 @@ def _is_latin(text: str) -> bool:
     return bool(text.strip()) and all(ord(ch) < 0x250 for ch in text)
 
 
-def generate_slug(title: str, starts_at: datetime | None, *, title_translation: str = "") -> str:
+def generate_slug(title: str, starts_at: datetime | None, *, title_translation: str = "",
+                  tz_name: str = "Asia/Tokyo") -> str:
     """A readable, unique slug: from the title when it is in Latin script, else from its
     translation, else `event-<date>-<random>` (transliterated kanji read as Chinese)."""
     for source in (title, title_translation):
@@ -179,7 +181,7 @@ def generate_slug(title: str, starts_at: datetime | None, *, title_translation: 
             if base:
                 break
     else:
-        day = (starts_at or utcnow()).strftime("%Y%m%d")
+        day = (starts_at or utcnow()).astimezone(ZoneInfo(tz_name)).strftime("%Y%m%d")
         base = f"event-{day}-{secrets.token_hex(3)}"
     candidate, n = base, 2
     while _slug_taken(candidate):
@@ -217,7 +219,7 @@ def create_event(data: dict[str, Any], *, actor) -> Event:
             if slug and _slug_taken(slug):
                 raise _slug_conflict(slug)
             slug = slug or generate_slug(values["title"], values["starts_at"],
-                                         title_translation=values["title_translation"])
+                                         title_translation=values["title_translation"], tz_name=values["timezone"])
             event = Event(slug=slug, status=EventStatus(status), **values)
             if event.status == EventStatus.PUBLISHED:
                 event.published_at = utcnow()

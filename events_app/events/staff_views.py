@@ -11,14 +11,14 @@ from ..enums import Role
 from ..errors import DomainError
 from ..extensions import db
 from . import staff as staff_services
-from .forms import AssignForm, ConfirmForm, RoleForm, StaffForm, TokenForm
+from .forms import AssignForm, ConfirmForm, RoleForm, StaffForm, TokenForm, options
 from .models import Event
 from .views import apply_errors, bp
 
 
 def _event_choices():
     events = db.session.scalars(select(Event).order_by(Event.starts_at.desc()).limit(200))
-    return [(str(e.id), f"{e.local_starts_at:%Y-%m-%d} {e.title}") for e in events]
+    return options(*((str(e.id), f"{e.local_starts_at:%Y-%m-%d} {e.title}") for e in events))
 
 
 def _staff_page(form: StaffForm, status: int = 200, created=None):

@@ -1,0 +1,267 @@
+"""Operator pages: every form's bad input shows a message next to its field and keeps what was
+typed; the happy paths create, edit, publish, cancel and duplicate."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from events_app.enums import EventStatus
+from events_app.events.models import Event, EventSession, Host, Question
+from events_app.extensions import db
+
+EN = {"Accept-Language": "en"}
+
+
+@pytest.fixture
+def operator_client(client, login, make_staff, db_backend):
+    login(make_staff("operator"))
+    client.set_cookie("tsunagu_lang", "en")  # a signed-in user's own language beats Accept-Language
+    return client
+
+
+def field_error(html: str, field_id: str) -> str:
+    """The error text shown in the field's block (id="field-<id>")."""
+    block = re.search(rf'<div class="field[^"]*" id="field-{field_id}">(.*?)</div>\s*(?=<div class="field|</fieldset|<div class="grid|<details|<button|<div class="form-actions)',
+                      html, re.S)
+    assert block, f"no field {field_id}"
+    errors = re.findall(r'<p class="error" role="alert">(.*?)</p>', block.group(1), re.S)
+    return " ".join(errors)
+
+
+def event_form(**overrides) -> dict:
+    data = {"title": "London Alumni Drinks", "kind": "hybrid", "language": "en", "timezone": "Europe/London",
+            "starts_at": "2031-03-01T18:30", "ends_at": "2031-03-01T21:00", "capacity": "40",
+            "online_capacity": "", "audience": ["alumni", "employee"], "visibility": "listed",
+            "venue_name": "The Anchor", "venue_map_url": "https://maps.example.com/anchor"}
+    data.update(overrides)
+    return data
+
+
+def test_creating_an_event_leads_to_its_admin_page(operator_client):
+    response = operator_client.post("/admin/events/new", data=event_form(), headers=EN)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/admin/events/london-alumni-drinks")
+    event = db.session.scalar(select(Event))
+    assert event.status == EventStatus.DRAFT
+    assert event.local_starts_at.strftime("%H:%M") == "18:30"  # typed in the event's own zone
+
+
+@pytest.mark.parametrize("overrides, field, message", [
+    ({"title": ""}, "title", "This field is required."),
+    ({"ends_at": "2031-03-01T17:00"}, "ends_at", "The end must be after the start."),
+    ({"capacity": "-4"}, "capacity", "Enter 0 or more."),
+    ({"capacity": "forty"}, "capacity", "Enter a whole number."),
+    ({"timezone": "London"}, "timezone", "Unknown time zone"),
+    ({"venue_map_url": "maps.example.com"}, "venue_map_url", "https://"),
+    ({"starts_at": "tomorrow evening"}, "starts_at", "Not a valid datetime value"),
+    ({"registration_opens_at": "2031-02-20T10:00", "registration_closes_at": "2031-02-10T10:00"},
+     "registration_closes_at", "Registration must close after it opens."),
+    ({"audience": []}, "audience", "Choose at least one audience."),
+    ({"slug": "Bad Slug"}, "slug", "lower-case"),
+])
+def test_bad_event_input_is_shown_next_to_its_field_and_kept(operator_client, overrides, field, message):
+    data = event_form(**overrides)
+    response = operator_client.post("/admin/events/new", data=data, headers=EN)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in field_error(html, field)
+    assert 'value="London Alumni Drinks"' in html or overrides.get("title") == ""
+    typed = overrides.get(field)
+    if isinstance(typed, str) and typed:
+        assert f'value="{typed}"' in html  # what was typed comes back as typed
+    assert db.session.scalar(select(Event)) is None
+
+
+def test_a_garbled_date_does_not_hide_the_other_errors(operator_client):
+    response = operator_client.post("/admin/events/new", data=event_form(starts_at="xx", capacity="-1"), headers=EN)
+    html = response.get_data(as_text=True)
+    assert "Enter 0 or more." in field_error(html, "capacity")
+    assert "Not a valid datetime value" in field_error(html, "starts_at")
+    assert "This field is required" not in field_error(html, "starts_at")
+
+
+def test_a_taken_slug_is_shown_on_the_slug_field(operator_client, make_event):
+    make_event(slug="spring-mixer")
+    response = operator_client.post("/admin/events/new", data=event_form(slug="spring-mixer"), headers=EN)
+    assert response.status_code == 409
+    assert "already used" in field_error(response.get_data(as_text=True), "slug")
+
+
+def test_edit_form_shows_local_times_and_saves_changes(operator_client, make_event):
+    event = make_event(timezone="Europe/London", capacity=20)
+    local = event.local_starts_at.strftime("%Y-%m-%dT%H:%M")
+    page = operator_client.get(f"/admin/events/{event.slug}/edit").get_data(as_text=True)
+    assert f'value="{local}"' in page
+    data = event_form(title="New title", starts_at=local,
+                      ends_at=event.local_ends_at.strftime("%Y-%m-%dT%H:%M"), slug=event.slug, capacity="25")
+    response = operator_client.post(f"/admin/events/{event.slug}/edit", data=data)
+    assert response.status_code == 302
+    db.session.refresh(event)
+    assert (event.title, event.capacity) == ("New title", 25)
+
+
+def test_bad_edit_keeps_typed_values(operator_client, make_event):
+    event = make_event()
+    data = event_form(title="Changed", capacity="-1", slug=event.slug)
+    response = operator_client.post(f"/admin/events/{event.slug}/edit", data=data, headers=EN)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'value="Changed"' in html and 'value="-1"' in html
+    db.session.refresh(event)
+    assert event.title != "Changed"
+
+
+def test_publish_button_publishes_a_draft(operator_client, make_event):
+    event = make_event(status=EventStatus.DRAFT)
+    response = operator_client.post(f"/admin/events/{event.slug}/publish")
+    assert response.status_code == 302
+    db.session.refresh(event)
+    assert event.status == EventStatus.PUBLISHED
+
+
+def test_cancel_needs_the_confirmation_tick(operator_client, make_event):
+    event = make_event()
+    response = operator_client.post(f"/admin/events/{event.slug}/cancel", data={"reason": "台風のため"}, headers=EN)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Tick the box to confirm." in field_error(html, "confirm")
+    assert "台風のため" in html
+    db.session.refresh(event)
+    assert event.status == EventStatus.PUBLISHED
+
+
+def test_cancel_with_confirmation_cancels(operator_client, make_event):
+    event = make_event()
+    response = operator_client.post(f"/admin/events/{event.slug}/cancel", data={"reason": "台風のため", "confirm": "y"})
+    assert response.status_code == 302
+    db.session.refresh(event)
+    assert (event.status, event.cancellation_reason) == (EventStatus.CANCELLED, "台風のため")
+
+
+def test_duplicate_form_creates_a_draft_copy(operator_client, make_event):
+    event = make_event(slug="mixer")
+    new_start = (event.local_starts_at + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
+    response = operator_client.post(f"/admin/events/{event.slug}/duplicate", data={"starts_at": new_start})
+    assert response.status_code == 302 and "/admin/events/mixer-copy/edit" in response.headers["Location"]
+
+
+def test_duplicate_form_rejects_a_garbled_date(operator_client, make_event):
+    event = make_event()
+    response = operator_client.post(f"/admin/events/{event.slug}/duplicate", data={"starts_at": "next month"},
+                                    headers=EN)
+    assert response.status_code == 422
+    assert 'value="next month"' in response.get_data(as_text=True)
+
+
+def session_form(event, **overrides) -> dict:
+    start = event.local_starts_at
+    data = {"kind": "breakout", "title": "テーブルA", "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"), "capacity": "8", "host_id": ""}
+    data.update(overrides)
+    return data
+
+
+def test_adding_a_session(operator_client, make_event):
+    event = make_event()
+    response = operator_client.post(f"/admin/events/{event.slug}/sessions/new", data=session_form(event))
+    assert response.status_code == 302
+    assert db.session.scalar(select(EventSession)).title == "テーブルA"
+
+
+@pytest.mark.parametrize("overrides, field, message", [
+    ({"title": ""}, "title", "This field is required."),
+    ({"capacity": "-2"}, "capacity", "Enter 0 or more."),
+    ({"starts_at": "2000-01-01T10:00", "ends_at": "2000-01-01T11:00"}, "starts_at", "within the event"),
+    ({"online_url": "not a url"}, "online_url", "https://"),
+    ({"host_id": "99999"}, "host_id", "Choose one of this event"),
+])
+def test_bad_session_input_is_shown_and_kept(operator_client, make_event, overrides, field, message):
+    event = make_event()
+    response = operator_client.post(f"/admin/events/{event.slug}/sessions/new",
+                                    data=session_form(event, title=overrides.pop("title", "テーブルA"), **overrides),
+                                    headers=EN)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in field_error(html, field)
+    assert db.session.scalar(select(EventSession)) is None
+
+
+@pytest.mark.parametrize("data, field, message", [
+    ({"role": "host", "name": ""}, "name", "This field is required."),
+    ({"role": "host", "name": "佐藤", "joined_year": "2015", "left_year": "2001"}, "left_year", "cannot be before"),
+    ({"role": "host", "name": "佐藤", "joined_year": "nineteen"}, "joined_year", "whole number"),
+])
+def test_bad_host_input_is_shown_and_kept(operator_client, make_event, data, field, message):
+    event = make_event()
+    response = operator_client.post(f"/admin/events/{event.slug}/hosts/new", data=data, headers=EN)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in field_error(html, field)
+    if data["name"]:
+        assert 'value="佐藤"' in html
+    assert db.session.scalar(select(Host)) is None
+
+
+def test_adding_a_host_with_a_where_now_profile(operator_client, make_event):
+    event = make_event()
+    response = operator_client.post(f"/admin/events/{event.slug}/hosts/new", data={
+        "role": "host", "name": "佐藤 健一", "former_department": "石炭部", "current_company": "カーボンリンク株式会社",
+        "profile": "石炭部から起業。"})
+    assert response.status_code == 302
+    assert db.session.scalar(select(Host)).current_company == "カーボンリンク株式会社"
+
+
+@pytest.mark.parametrize("data, field, message", [
+    ({"kind": "single_choice", "label": "テーブル", "choices": "A"}, "choices", "at least two"),
+    ({"kind": "text", "label": ""}, "label", "This field is required."),
+    ({"kind": "yes_no", "label": "懇親会", "choices": "はい\nいいえ"}, "choices", "Only choice questions"),
+])
+def test_bad_question_input_is_shown_and_kept(operator_client, make_event, data, field, message):
+    event = make_event()
+    response = operator_client.post(f"/admin/events/{event.slug}/questions/new", data=data, headers=EN)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in field_error(html, field)
+    if data.get("choices"):
+        assert data["choices"] in html
+    assert db.session.scalar(select(Question)) is None
+
+
+def test_adding_a_choice_question(operator_client, make_event):
+    event = make_event()
+    response = operator_client.post(f"/admin/events/{event.slug}/questions/new", data={
+        "kind": "multiple_choice", "label": "興味のあるテーマ", "choices": "脱炭素\n\nDX\n採用", "required": "y"})
+    assert response.status_code == 302
+    question = db.session.scalar(select(Question))
+    assert question.choices == ["脱炭素", "DX", "採用"] and question.required
+
+
+def test_event_admin_page_links_to_the_other_capabilities(operator_client, make_event):
+    event = make_event(slug="mixer")
+    html = operator_client.get("/admin/events/mixer").get_data(as_text=True)
+    for path in ("/admin/events/mixer/registrations", "/checkin/mixer", "/admin/events/mixer/reports", "/admin/outbox"):
+        assert f'href="{path}"' in html
+
+
+def test_dashboard_shows_the_numbers(operator_client, make_event, make_registration):
+    event = make_event(capacity=10, slug="numbers")
+    for _ in range(3):
+        make_registration(event)
+    make_registration(event, status="waitlisted")
+    make_registration(event, status="pending")
+    checked = make_registration(event)
+    checked.checked_in_at = event.starts_at
+    db.session.commit()
+    html = operator_client.get("/admin/", headers=EN).get_data(as_text=True)
+    row = re.search(r'<tr id="event-numbers">(.*?)</tr>', html, re.S).group(1)
+    cells = [re.sub(r"<[^>]+>", "", c).split() for c in re.findall(r'<td class="num"[^>]*>(.*?)</td>', row, re.S)]
+    assert cells[0][:3] == ["4", "/", "10"]
+    assert [c[0] for c in cells[1:]] == ["1", "1", "1"]
+
+
+def test_checkin_staff_cannot_open_the_dashboard(client, login, make_staff, db_backend):
+    login(make_staff("checkin"))
+    assert client.get("/admin/").status_code == 403
