@@ -20,7 +20,17 @@ _thread_lock = threading.Lock()
 _files: dict[tuple[int, str], int] = {}
 
 
+def enabled() -> bool:
+    """On unless SQLITE_WRITER_QUEUE=0 (in the app config or the environment)."""
+    from flask import current_app
+
+    raw = current_app.config.get("SQLITE_WRITER_QUEUE", os.environ.get("SQLITE_WRITER_QUEUE", "1"))
+    return str(raw).strip().lower() not in {"0", "false", "no", "off"}
+
+
 def _lock_path() -> str | None:
+    if not enabled():
+        return None
     url = db.engine.url
     if url.get_backend_name() != "sqlite":
         return None
