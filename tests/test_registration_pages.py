@@ -178,3 +178,19 @@ def test_checkin_staff_cannot_open_the_operator_list(client, db_backend, make_ev
     event = make_event()
     login(make_staff("checkin"))
     assert client.get(f"/admin/events/{event.slug}/registrations").status_code == 403
+
+
+def test_operator_adds_a_registration_by_hand_and_it_is_audited(client, db_backend, make_event, make_staff, login):
+    event = make_event(capacity=1)
+    operator = make_staff("operator")
+    login(operator)
+    client.post(f"/admin/events/{event.slug}/registrations",
+                data={"name": "電話 受付", "email": "phone@example.jp", "affiliation": "employee", "company": "人事部"})
+    bad = client.post(f"/admin/events/{event.slug}/registrations", follow_redirects=True,
+                      data={"name": "", "email": "nope", "affiliation": "employee"})
+    assert "正しいメールアドレスを入力してください。" in bad.get_data(as_text=True)  # staff UI language: ja
+    reg = db.session.scalar(select(Registration))
+    assert (reg.source, reg.status, reg.person.department) == ("operator", RegistrationStatus.CONFIRMED, "人事部")
+    from events_app.audit.models import AuditEntry
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.subject_id == reg.id))
+    assert entry.action == "registration.create" and entry.actor_id == operator.id

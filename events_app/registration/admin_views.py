@@ -98,6 +98,31 @@ def admin_list(slug: str):
                            action_form=ChoicesForm(), status_label=services.status_label)
 
 
+@bp.route("/admin/events/<slug>/registrations", methods=["POST"])
+@staff_required(*OPERATORS)
+def admin_add(slug: str):
+    """An operator registers someone by hand (a phone call, a walk-up): no window, consent or kana checks."""
+    event = _event_or_404(slug)
+    form = ChoicesForm()
+    back = url_for("registration.admin_list", slug=slug)
+    if not form.validate():
+        flash(_("The form expired. Please try again."), "error")
+        return redirect(back)
+    data = {key: request.form.get(key, "") for key in (
+        "name", "name_kana", "email", "affiliation", "company", "department", "attendance")}
+    data["department"] = data["department"] or data["company"]  # one box: company (alumni, guests) or department
+    data["consent"] = True
+    try:
+        result = services.register(event, data, source="operator", actor=current_staff(),
+                                   language=request.form.get("language") if request.form.get("language") in ("ja", "en") else "ja")
+    except DomainError as err:
+        details = "; ".join(m for messages in err.fields.values() for m in messages)
+        flash(f"{err.message} {details}".strip(), "error")
+        return redirect(back)
+    flash(_("Registered %(name)s: %(status)s.", name=data["name"], status=services.status_label(result.status)), "success")
+    return redirect(back)
+
+
 @bp.route("/admin/registrations/<int:registration_id>", methods=["GET", "POST"])
 @staff_required(*OPERATORS)
 def admin_detail(registration_id: int):
