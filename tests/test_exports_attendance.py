@@ -248,3 +248,18 @@ def test_numbers_are_not_neutralised():
     from events_app.reports.documents import neutralise
 
     assert neutralise(-5) == -5 and neutralise(None) is None and neutralise("山田") == "山田"
+
+
+@pytest.mark.parametrize("utc, local", [
+    ((2026, 7, 1, 17, 5), "2026-07-01 19:05"),   # CEST, UTC+2
+    ((2026, 12, 1, 17, 5), "2026-12-01 18:05"),  # CET, UTC+1
+])
+def test_times_follow_the_event_zone_and_its_summer_time(app, make_event, make_registration, runner, utc, local):
+    from datetime import datetime, timedelta, timezone
+
+    at = datetime(*utc, tzinfo=timezone.utc)
+    event = make_event(slug="berlin", timezone="Europe/Berlin", starts_at=at - timedelta(minutes=30))
+    make_registration(event, checked_in_at=at)
+    path, _out = export(runner, "berlin", "--lang", "en")
+    (row,) = read_csv(path.read_bytes())
+    assert row["Checked in (Europe/Berlin)"] == local
