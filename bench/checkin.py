@@ -7,7 +7,8 @@ scratch database whose tables are dropped and recreated) and each gunicorn worke
 (sync: 4 workers; gthread: 2 workers x 8 threads), it measures, in the same run:
 - `hello`: GET of a one-line Flask endpoint (the ceiling of this stack on this machine);
 - `distinct`: POST /api/v1/checkin with a different ticket each time (every answer `ok`);
-- `repeat`: the same few tickets scanned again and again (every answer `already_checked_in`).
+- `repeat`: the same few tickets scanned again and again (every answer `already_checked_in`);
+- `distinct, 1 scanner`: one scanner alone, i.e. the service time without queueing.
 Loopback only; each phase stops after --seconds; gunicorn is stopped at the end.
 """
 from __future__ import annotations
@@ -207,7 +208,7 @@ def main() -> None:
                    "BASE_URL": "http://localhost", "TSUNAGU_ENV": "development"}
             headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
             repeated, fresh = urls[-4:], urls[:-4]
-            per_thread = len(fresh) // args.scanners
+            per_thread = len(fresh) // (args.scanners + 1)  # the last slice is the single scanner's
 
             def distinct(i, n):
                 code = fresh[i * per_thread + (n % per_thread)]
@@ -226,14 +227,17 @@ def main() -> None:
                 # Prime the repeat tickets (and each worker's caches) before measuring.
                 load(app.port, 1.0, 4, lambda i, n: repeat(i, 0))
                 measured = {"distinct": load(app.port, args.seconds, args.scanners, distinct),
-                            "repeat": load(app.port, args.seconds, args.scanners, repeat)}
+                            "repeat": load(app.port, args.seconds, args.scanners, repeat),
+                            # One scanner alone: the service time without queueing behind 15 others.
+                            "distinct, 1 scanner": load(app.port, min(args.seconds, 3), 1,
+                                                        lambda i, n: distinct(args.scanners, n))}
             finally:
                 app.stop()
             rows.append((db_name, worker, "hello-world", base, 1.0))
             for name, m in measured.items():
                 rows.append((db_name, worker, name, m, m["rps"] / base["rps"] if base["rps"] else 0))
-            for r in rows[-3:]:
-                print(f"{r[0]:<10} {r[1]:<7} {r[2]:<11} {r[3]['rps']:8.0f}/s  p50 {r[3]['p50']:6.1f} ms  "
+            for r in rows[-4:]:
+                print(f"{r[0]:<10} {r[1]:<7} {r[2]:<20} {r[3]['rps']:8.0f}/s  p50 {r[3]['p50']:6.1f} ms  "
                       f"p99 {r[3]['p99']:6.1f} ms  errors {r[3]['errors']}  {r[4] * 100:5.0f}% of hello  "
                       f"{r[3]['results']}", flush=True)
 
