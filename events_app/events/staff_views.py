@@ -1,13 +1,16 @@
 """Staff administration (admins) and personal API tokens (every staff user), on events_admin."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..auth import services as auth_services
 from ..auth.permissions import current_staff, staff_required
-from ..enums import Role
+from ..database import utcnow
+from ..enums import EventStatus, Role
 from ..errors import DomainError
 from ..extensions import db
 from . import staff as staff_services
@@ -17,7 +20,10 @@ from .views import apply_errors, bp
 
 
 def _event_choices():
-    events = db.session.scalars(select(Event).order_by(Event.starts_at.desc()).limit(200))
+    """Events a check-in team can still work: not over, not cancelled, soonest first."""
+    events = db.session.scalars(select(Event).where(
+        Event.ends_at > utcnow() - timedelta(days=1), Event.status != EventStatus.CANCELLED,
+    ).order_by(Event.starts_at).limit(200))
     return options(*((str(e.id), f"{e.local_starts_at:%Y-%m-%d} {e.title}") for e in events))
 
 
