@@ -144,6 +144,7 @@ def test_list_has_published_listed_events_with_public_fields_only(client, make_e
     make_event(slug="open", online_url="https://meet.example.com/secret")
     make_event(slug="draft", status=EventStatus.DRAFT)
     make_event(slug="unlisted", visibility=Visibility.UNLISTED)
+    make_event(slug="cancelled", status=EventStatus.CANCELLED)
     events = client.get("/api/v1/events").get_json()["events"]
     assert [e["slug"] for e in events] == ["open"]
     assert "online_url" not in events[0] and "id" not in events[0]

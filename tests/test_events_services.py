@@ -322,3 +322,12 @@ def test_host_years_must_make_sense(operator, make_event):
     with pytest.raises(ValidationError) as excinfo:
         programme.add_host(event.id, {"name": "佐藤", "joined_year": 2015, "left_year": 2005}, actor=operator)
     assert "left_year" in field_errors(excinfo)
+
+
+def test_a_published_event_that_ended_can_be_marked_completed(operator, make_event):
+    ended = make_event(starts_at=in_days(-2))
+    services.complete_event(ended.id, actor=operator)
+    assert ended.status == EventStatus.COMPLETED
+    upcoming = make_event()
+    with pytest.raises(Conflict):
+        services.complete_event(upcoming.id, actor=operator)

@@ -148,7 +148,7 @@ def list_events():
         errors["when"] = [_("Choose upcoming or past.")]
     if errors:
         raise _invalid(errors)
-    events = queries.public_events(kind=EventKind(kind) if kind else None, when=when)
+    events = queries.public_events(kind=EventKind(kind) if kind else None, when=when, with_cancelled=False)
     return jsonify({"events": [event_json(e, detail=False) for e in events]})
 
 

@@ -11,8 +11,7 @@ from . import demo
 def seed_demo_command(if_empty: bool) -> None:
     """Load the demo programme (idempotent: a second run changes nothing)."""
     if if_empty and demo.has_events():
-        click.echo("Events already exist; demo data not loaded.")
-        return
+        return  # `make run` on an existing database stays quiet
     report = demo.seed_demo()
     if report.changed:
         click.echo(f"Demo data loaded ({len(report.created)} items created).")

@@ -13,14 +13,16 @@ from .models import Event
 PUBLIC_LIST_STATUSES = (EventStatus.PUBLISHED, EventStatus.COMPLETED, EventStatus.CANCELLED)
 
 
-def public_events(*, kind: EventKind | None = None, when: str = "upcoming", limit: int = 200) -> list[Event]:
+def public_events(*, kind: EventKind | None = None, when: str = "upcoming", limit: int = 200,
+                  with_cancelled: bool = True) -> list[Event]:
     """Listed events the public may see; upcoming soonest first, past latest first.
 
-    Cancelled events stay in the upcoming list (with their notice) so people who saw them
-    learn they are off; drafts and unlisted events never appear.
+    On the web list cancelled events stay visible (with their notice) so people who saw them
+    learn they are off; the API leaves them out. Drafts and unlisted events never appear.
     """
     now = utcnow()
-    query = select(Event).where(Event.visibility == Visibility.LISTED, Event.status.in_(PUBLIC_LIST_STATUSES))
+    statuses = PUBLIC_LIST_STATUSES if with_cancelled else (EventStatus.PUBLISHED, EventStatus.COMPLETED)
+    query = select(Event).where(Event.visibility == Visibility.LISTED, Event.status.in_(statuses))
     if kind is not None:
         query = query.where(Event.kind == kind)
     if when == "past":
