@@ -189,7 +189,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--scanners", type=int, default=16)
-    parser.add_argument("--tickets", type=int, default=12000)
+    parser.add_argument("--tickets", type=int, default=24000)
     parser.add_argument("--database-url", default="", help="a scratch PostgreSQL database (tables are dropped)")
     parser.add_argument("--workers", default="sync,gthread")
     args = parser.parse_args()
