@@ -73,8 +73,12 @@ def test_camera_scan_shows_green_result_and_counts(door_browser):
     page.wait_for_function("document.getElementById('count-in-person').textContent === '1 / 1'", timeout=10000)
     rows = check_ins()
     assert len(rows) == 1 and rows[0].source.value == "scan"
-    # The camera keeps filming the same code: the debounce and the server say "already", never twice.
-    page.wait_for_timeout(3500)
+    assert page.is_hidden("#camera-start") and page.is_visible("#result-undo")
+    # The camera keeps filming the same code: after the debounce the server says "already"
+    # (amber, with when and by whom), and nothing is recorded twice.
+    page.wait_for_selector("#result[data-result='already_checked_in']", timeout=15000)
+    assert "受付 花子" in page.inner_text("#result-extra")
+    assert page.is_hidden("#result-undo")
     assert len(check_ins()) == 1
 
 
