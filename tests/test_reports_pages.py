@@ -249,3 +249,28 @@ def test_engagement_bad_period_is_explained(app, client, operator):
     page = client.get("/admin/reports/engagement?from=2026-12-01&to=2026-01-01")
     assert page.status_code == 422 and "開始日以降の日付を選んでください" in page.get_data(as_text=True)
     assert client.get("/admin/reports/engagement?from=yesterday&to=2026-01-01").status_code == 422
+
+
+def test_old_export_files_are_pruned(seeded, client, operator, runner, app):
+    import os
+    import time
+
+    from events_app.reports.jobs import run_due_jobs
+
+    client.post(f"/admin/events/{seeded.event.slug}/reports/pdf", data={"kind": "attendance_pdf"})
+    run_due_jobs()
+    (job,) = jobs()
+    old = Path(fresh(job).file_path)
+    keep = Path(app.config["EXPORT_DIR"]) / "notes.txt"  # not an export: never touched
+    keep.write_text("x")
+    recent = runner.invoke(args=["export-attendance", seeded.event.slug]).output.strip().splitlines()[-1]
+    month_ago = time.time() - 40 * 86400
+    os.utime(old, (month_ago, month_ago))
+    os.utime(keep, (month_ago, month_ago))
+    result = runner.invoke(args=["prune-exports", "--older-than-days", "30"])
+    assert result.exit_code == 0 and "1 file(s)" in result.output
+    assert not old.exists() and Path(recent).exists() and keep.exists()
+    assert fresh(job).file_path == ""
+    assert client.get(f"/admin/events/{seeded.event.slug}/reports/jobs/{job.id}").get_json()["ready"] is False
+    assert client.get(f"/admin/events/{seeded.event.slug}/reports/jobs/{job.id}/file").status_code == 404
+    assert runner.invoke(args=["prune-exports", "--older-than-days", "-1"]).exit_code != 0

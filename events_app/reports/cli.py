@@ -215,9 +215,22 @@ def run_export_jobs(limit):
     click.echo(f"{run_due_jobs(limit=limit)} job(s) run.")
 
 
+@click.command("prune-exports")
+@click.option("--older-than-days", type=click.IntRange(min=0), default=None,
+              help="Delete export files older than this (default EXPORT_RETENTION_DAYS, 30).")
+@with_appcontext
+def prune_exports_command(older_than_days):
+    """Delete old export files (they hold personal data); safe to run from cron daily."""
+    from .jobs import prune_exports
+
+    days = older_than_days if older_than_days is not None else int(current_app.config.get("EXPORT_RETENTION_DAYS", 30))
+    click.echo(f"{prune_exports(older_than_days=days)} file(s) older than {days} days deleted.")
+
+
 def _field_message(exc: DomainError) -> str:
     details = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in exc.fields.items())
     return f"{exc.message} ({details})" if details else exc.message
 
 
-commands = [export_attendance, event_summary, export_engagement, send_followups_command, run_export_jobs]
+commands = [export_attendance, event_summary, export_engagement, send_followups_command, run_export_jobs,
+            prune_exports_command]

@@ -167,3 +167,33 @@ def job_status(job: ExportJob) -> dict:
             "error": job.error, "ready": job.status == JobStatus.DONE and bool(job.file_path),
             "created_at": job.created_at.isoformat(),
             "finished_at": job.finished_at.isoformat() if job.finished_at else None}
+
+
+EXPORT_SUFFIXES = {".csv", ".xlsx", ".pdf"}
+
+
+def prune_exports(*, older_than_days: int, now: datetime | None = None) -> int:
+    """Delete export files older than the retention period; returns how many were deleted.
+
+    Exports hold personal data, so they should not outlive their use. Only .csv, .xlsx and
+    .pdf files under EXPORT_DIR are touched; a pruned job keeps its row (and audit trail) but
+    no longer offers a file.
+    """
+    if older_than_days < 0:
+        raise ValidationError(_("The retention period cannot be negative."))
+    now = now or utcnow()
+    cutoff = (now - timedelta(days=older_than_days)).timestamp()
+    root = Path(current_app.config["EXPORT_DIR"])
+    removed = []
+    for path in root.rglob("*"):
+        if path.is_file() and path.suffix in EXPORT_SUFFIXES and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed.append(str(path))
+    if removed:
+        with write_transaction() as session:
+            session.execute(update(ExportJob).where(ExportJob.file_path.in_(removed))
+                            .values(file_path="", error=_("The file was deleted after the retention period."))
+                            .execution_options(synchronize_session=False))
+            record("cli", "export.prune", "export_dir", None, details={"files": len(removed),
+                                                                        "older_than_days": older_than_days})
+    return len(removed)
