@@ -274,3 +274,15 @@ def test_old_export_files_are_pruned(seeded, client, operator, runner, app):
     assert client.get(f"/admin/events/{seeded.event.slug}/reports/jobs/{job.id}").get_json()["ready"] is False
     assert client.get(f"/admin/events/{seeded.event.slug}/reports/jobs/{job.id}/file").status_code == 404
     assert runner.invoke(args=["prune-exports", "--older-than-days", "-1"]).exit_code != 0
+
+
+def test_job_progress_moves_through_the_stages(seeded, client, operator, monkeypatch):
+    from events_app.reports import jobs as jobs_module
+
+    seen = []
+    real = jobs_module._progress
+    monkeypatch.setattr(jobs_module, "_progress", lambda job_id, pct: (seen.append(pct), real(job_id, pct)))
+    client.post(f"/admin/events/{seeded.event.slug}/reports/pdf", data={"kind": "summary_pdf"})
+    jobs_module.run_due_jobs()
+    assert seen == [15, 30, 85]
+    assert fresh(jobs()[0]).progress == 100

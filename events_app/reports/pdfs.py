@@ -6,6 +6,7 @@ from collections.abc import Callable
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from .. import pdf
 from ..database import utcnow
 from ..events.models import Event
 from ..pdf import html_to_pdf
@@ -16,6 +17,17 @@ from .services import event_figures
 
 def _noop(_percent: int) -> None:
     pass
+
+
+def render_pdf(html: str, on_stage: Callable[[int], None] = _noop) -> bytes:
+    """`events_app.pdf.html_to_pdf` in its two stages (layout, then writing), reporting progress between them."""
+    if on_stage is _noop:
+        return html_to_pdf(html)
+    weasyprint = pdf._weasyprint()
+    document = weasyprint.HTML(string=html, base_url=pdf.STATIC_DIR.as_uri() + "/",
+                               url_fetcher=pdf.safe_url_fetcher).render()
+    on_stage(85)
+    return document.write_pdf()
 
 
 def summary_html_for(event: Event, *, lang: str, appendix: bool = True) -> str:
@@ -31,7 +43,7 @@ def summary_pdf_for(event: Event, *, lang: str, appendix: bool = True,
                     on_stage: Callable[[int], None] = _noop) -> bytes:
     html = summary_html_for(event, lang=lang, appendix=appendix)
     on_stage(30)
-    return html_to_pdf(html)
+    return render_pdf(html, on_stage)
 
 
 def filters_text(event: Event, filters: AttendanceFilter, lang: str) -> str:
@@ -68,4 +80,4 @@ def attendance_pdf_for(event: Event, filters: AttendanceFilter, *, lang: str,
                        on_stage: Callable[[int], None] = _noop) -> bytes:
     html = attendance_html_for(event, filters, lang=lang)
     on_stage(30)
-    return html_to_pdf(html)
+    return render_pdf(html, on_stage)
