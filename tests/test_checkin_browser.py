@@ -106,3 +106,23 @@ def test_search_and_one_tap_check_in(door_browser):
     page.click("#search-results li[data-registration-id] button.primary")
     page.wait_for_selector("#result[data-result='ok']", timeout=10000)
     assert len(check_ins()) == 1
+
+
+def test_offline_typed_codes_are_read_like_the_server_reads_them(door_browser):
+    """The device's canonical form and hash match the server's: lower case and dashes are fine,
+    one changed character is refused, all without the network."""
+    page, context, registration = door_browser
+    code = services.ticket_code(registration)
+    context.set_offline(True)
+    page.wait_for_selector("#net-status[data-state='offline']", timeout=5000)
+    forged = code[:10] + ("A" if code[10] != "A" else "B") + code[11:]
+    page.fill("#code-input", forged)
+    page.click("#code-form button[type=submit]")
+    page.wait_for_selector("#result[data-result='unknown_code']", timeout=5000)
+    page.fill("#code-input", "-".join(code[i:i + 5] for i in range(0, len(code), 5)).lower())
+    page.click("#code-form button[type=submit]")
+    page.wait_for_selector("#result[data-result='ok']", timeout=5000)
+    assert page.get_attribute("#queue-label", "data-count") == "1"
+    context.set_offline(False)
+    page.wait_for_function("document.getElementById('queue-label').dataset.count === '0'", timeout=15000)
+    assert [r.source.value for r in check_ins()] == ["offline_sync"]
