@@ -105,13 +105,16 @@ def _audit(action: str, event_id: int | None, details: dict) -> None:
 @with_appcontext
 def export_attendance(slug, fmt, output, plain_utf8, lang, statuses, affiliation, session_id, attended):
     """Export an event's attendance list as CSV, XLSX or PDF."""
+    try:  # messages in the CLI's language; the file's headers in --lang
+        event = event_by_slug(slug)
+        filters = AttendanceFilter.parse(statuses=statuses, affiliation=affiliation, session_id=session_id,
+                                         attended=attended)
+        validate_session(event, filters)
+    except DomainError as exc:
+        raise click.ClickException(_field_message(exc)) from exc
+    path = resolve_output(output, f"{event.slug}-attendance-{_stamp()}.{fmt}")
     with force_locale(lang):
         try:
-            event = event_by_slug(slug)
-            filters = AttendanceFilter.parse(statuses=statuses, affiliation=affiliation, session_id=session_id,
-                                             attended=attended)
-            validate_session(event, filters)
-            path = resolve_output(output, f"{event.slug}-attendance-{_stamp()}.{fmt}")
             total = count_attendance(event, filters)
             columns, _questions = attendance_columns(event, lang)
             rows = _with_progress(attendance_rows(event, filters, lang), total, "Exporting")
@@ -142,10 +145,13 @@ def event_summary(slug, output, lang, appendix):
     """Write the event's post-event summary as a PDF."""
     from .pdfs import summary_pdf_for
 
+    try:
+        event = event_by_slug(slug)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    path = resolve_output(output, f"{event.slug}-summary-{_stamp()}.pdf")
     with force_locale(lang):
         try:
-            event = event_by_slug(slug)
-            path = resolve_output(output, f"{event.slug}-summary-{_stamp()}.pdf")
             click.echo("Rendering the summary…", err=True)
             data = summary_pdf_for(event, lang=lang, appendix=appendix)
         except DomainError as exc:
