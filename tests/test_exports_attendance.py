@@ -263,3 +263,13 @@ def test_times_follow_the_event_zone_and_its_summer_time(app, make_event, make_r
     path, _out = export(runner, "berlin", "--lang", "en")
     (row,) = read_csv(path.read_bytes())
     assert row["Checked in (Europe/Berlin)"] == local
+
+
+@pytest.mark.parametrize("value", ["=1+1", "@x", '=A1,"b"'])
+def test_a_risky_first_cell_of_a_chunk_is_neutralised(value):
+    from events_app.reports.documents import csv_chunks
+
+    rows = [[value, "x"]] + [["safe", "y"]] * 999 + [[value, "z"]]  # first cells of both chunks
+    chunks = list(csv_chunks(["a", "b"], rows, rows_per_chunk=1000))
+    parsed = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8-sig"), newline="")))
+    assert parsed[1][0] == "'" + value and parsed[1001][0] == "'" + value

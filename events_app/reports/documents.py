@@ -13,6 +13,7 @@ from flask_babel import force_locale
 from ..pdf import html_to_pdf
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS_SET = frozenset(FORMULA_STARTS)
 
 
 def neutralise(value):
@@ -22,10 +23,15 @@ def neutralise(value):
     return value
 
 
-# A field that starts a line or follows a comma, optionally opening a quote, with a dangerous
-# first character. A match (rare) sends the chunk down the careful per-cell path; a false
-# positive (e.g. ",=" inside a quoted text, a negative number) only costs that detour.
-_RISKY = re.compile(r'(?:^|,)"?[=+\-@\t\r]', re.M)
+# A field after a comma or a line break, optionally opening a quote, with a dangerous first
+# character (the chunk's very first field is checked apart: a leading "^|" alternative makes
+# the scan twice as slow). A match (rare) sends the chunk down the careful per-cell path; a
+# false positive (",=" inside a quoted text, a negative number) only costs that detour.
+_RISKY = re.compile(r'[,\n]"?[=+\-@\t\r]')
+
+
+def _may_hold_formula(text: str) -> bool:
+    return text.lstrip('"')[:1] in FORMULA_STARTS_SET or _RISKY.search(text) is not None
 
 
 def csv_chunks(header: list[str], rows: Iterable[list], *, bom: bool = True, rows_per_chunk: int = 1000) -> Iterator[bytes]:
@@ -44,7 +50,7 @@ def csv_chunks(header: list[str], rows: Iterable[list], *, bom: bool = True, row
         buffer.truncate()
         writer.writerows(batch)
         text = buffer.getvalue()
-        if _RISKY.search(text):
+        if _may_hold_formula(text):
             buffer.seek(0)
             buffer.truncate()
             writer.writerows([neutralise(v) for v in row] for row in batch)
