@@ -89,7 +89,8 @@ def test_time_is_shown_in_the_events_zone_with_its_name(public, make_event):
 
 
 def test_cancelled_event_shows_a_clear_notice_and_no_register_button(public, make_event):
-    make_event(slug="off", status=EventStatus.CANCELLED, cancellation_reason="Typhoon warning")
+    make_event(slug="off", status=EventStatus.CANCELLED, cancellation_reason="Typhoon warning",
+               published_at=in_days(-10))
     html = public.get("/events/off", headers=EN).get_data(as_text=True)
     assert "This event has been cancelled." in html and "Typhoon warning" in html
     assert "/events/off/register" not in html
@@ -99,6 +100,18 @@ def test_event_page_links_to_register_and_to_the_ics(public, make_event):
     make_event(slug="mixer")
     html = public.get("/events/mixer", headers=EN).get_data(as_text=True)
     assert 'href="/events/mixer/register"' in html and 'href="/events/mixer.ics"' in html
+
+
+def test_a_draft_cancelled_before_publishing_stays_hidden(public, make_event):
+    make_event(slug="never-announced", title="Never Announced", status=EventStatus.CANCELLED)
+    assert public.get("/events/never-announced").status_code == 404
+    assert "Never Announced" not in public.get("/", headers=EN).get_data(as_text=True)
+
+
+def test_a_cancelled_event_stays_listed_with_its_notice(public, make_event):
+    make_event(title="Typhoon Mixer", status=EventStatus.CANCELLED, published_at=in_days(-10))
+    html = public.get("/", headers=EN).get_data(as_text=True)
+    assert "Typhoon Mixer" in html and "Cancelled" in html
 
 
 def test_online_join_url_is_never_shown(public, make_event):

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from ..database import utcnow
 from ..enums import EventKind, EventStatus, RegistrationStatus, Visibility
 from ..extensions import db
 from .models import Event
 
-PUBLIC_LIST_STATUSES = (EventStatus.PUBLISHED, EventStatus.COMPLETED, EventStatus.CANCELLED)
 
 
 def public_events(*, kind: EventKind | None = None, when: str = "upcoming", limit: int = 200,
@@ -21,8 +20,10 @@ def public_events(*, kind: EventKind | None = None, when: str = "upcoming", limi
     learn they are off; the API leaves them out. Drafts and unlisted events never appear.
     """
     now = utcnow()
-    statuses = PUBLIC_LIST_STATUSES if with_cancelled else (EventStatus.PUBLISHED, EventStatus.COMPLETED)
-    query = select(Event).where(Event.visibility == Visibility.LISTED, Event.status.in_(statuses))
+    shown = Event.status.in_((EventStatus.PUBLISHED, EventStatus.COMPLETED))
+    if with_cancelled:  # only if it had been published: a cancelled draft was never announced
+        shown = or_(shown, and_(Event.status == EventStatus.CANCELLED, Event.published_at.is_not(None)))
+    query = select(Event).where(Event.visibility == Visibility.LISTED, shown)
     if kind is not None:
         query = query.where(Event.kind == kind)
     if when == "past":

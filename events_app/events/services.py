@@ -59,7 +59,10 @@ def event_by_slug(slug: str) -> Event:
 
 
 def is_publicly_visible(event: Event) -> bool:
-    """Drafts are for staff only; everything else is reachable by its link."""
+    """Drafts are for staff only, and so is a draft that was cancelled before anyone saw it;
+    everything else is reachable by its link."""
+    if event.status == EventStatus.CANCELLED:
+        return event.published_at is not None
     return event.status != EventStatus.DRAFT
 
 
