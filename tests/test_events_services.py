@@ -331,3 +331,13 @@ def test_a_published_event_that_ended_can_be_marked_completed(operator, make_eve
     upcoming = make_event()
     with pytest.raises(Conflict):
         services.complete_event(upcoming.id, actor=operator)
+
+
+def test_the_unique_index_decides_when_two_operators_race_for_a_slug(operator, monkeypatch):
+    """Both pass the friendly check (simulated); the database still lets only one through."""
+    services.create_event(valid(slug="race"), actor=operator)
+    monkeypatch.setattr(services, "_slug_taken", lambda *args, **kwargs: False)
+    with pytest.raises(Conflict) as excinfo:
+        services.create_event(valid(slug="race"), actor=operator)
+    assert excinfo.value.code == ErrorCode.SLUG_TAKEN
+    assert len(db.session.scalars(select(services.Event)).all()) == 1
