@@ -27,6 +27,7 @@ from ..enums import EventKind, EventStatus, Visibility
 from ..errors import Conflict, ErrorCode, NotFound, ValidationError
 from ..extensions import db
 from . import validation as v
+from .labels import kind_label, status_label  # noqa: F401  (re-exported for templates and views)
 from .models import Event, EventSession, Host, Question
 
 log = logging.getLogger(__name__)
@@ -400,24 +401,6 @@ def _copy_slug(slug: str) -> str:
     while _slug_taken(candidate):
         candidate, n = f"{base}-{n}", n + 1
     return candidate
-
-
-def status_label(status: EventStatus) -> str:
-    return {
-        EventStatus.DRAFT: _("draft"),
-        EventStatus.PUBLISHED: _("published"),
-        EventStatus.CANCELLED: _("cancelled"),
-        EventStatus.COMPLETED: _("completed"),
-    }[EventStatus(status)]
-
-
-def kind_label(kind: EventKind) -> str:
-    return {
-        EventKind.NETWORKING: _("Networking"),
-        EventKind.BUSINESS_DISCUSSION: _("Business discussion"),
-        EventKind.WEBINAR: _("Webinar"),
-        EventKind.HYBRID: _("Hybrid"),
-    }[EventKind(kind)]
 
 
 from .programme import (  # noqa: E402,F401  (one import path for every events service)

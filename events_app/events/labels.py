@@ -1,0 +1,24 @@
+"""Translated names of event kinds and statuses, for pages and messages."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from ..enums import EventKind, EventStatus
+
+
+def status_label(status: EventStatus) -> str:
+    return {
+        EventStatus.DRAFT: _("draft"),
+        EventStatus.PUBLISHED: _("published"),
+        EventStatus.CANCELLED: _("cancelled"),
+        EventStatus.COMPLETED: _("completed"),
+    }[EventStatus(status)]
+
+
+def kind_label(kind: EventKind) -> str:
+    return {
+        EventKind.NETWORKING: _("Networking"),
+        EventKind.BUSINESS_DISCUSSION: _("Business discussion"),
+        EventKind.WEBINAR: _("Webinar"),
+        EventKind.HYBRID: _("Hybrid"),
+    }[EventKind(kind)]
