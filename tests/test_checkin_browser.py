@@ -126,3 +126,19 @@ def test_offline_typed_codes_are_read_like_the_server_reads_them(door_browser):
     context.set_offline(False)
     page.wait_for_function("document.getElementById('queue-label').dataset.count === '0'", timeout=15000)
     assert [r.source.value for r in check_ins()] == ["offline_sync"]
+
+
+def test_the_door_screen_reopens_without_network_and_still_admits(door_browser):
+    """A reload at a venue with no Wi-Fi: the service worker serves the page, the cached list decides."""
+    page, context, registration = door_browser
+    page.wait_for_selector("#checkin[data-offline-ready='1']", timeout=15000)
+    context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("#net-status[data-state='offline']", timeout=10000)
+    assert page.get_attribute("#cache-status", "data-count") == "1"
+    page.fill("#code-input", codes.ticket_url(services.ticket_code(registration)))
+    page.click("#code-form button[type=submit]")
+    page.wait_for_selector("#result[data-result='ok']", timeout=5000)
+    context.set_offline(False)
+    page.wait_for_function("document.getElementById('queue-label').dataset.count === '0'", timeout=15000)
+    assert [r.source.value for r in check_ins()] == ["offline_sync"]

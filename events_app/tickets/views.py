@@ -128,6 +128,23 @@ def scanner(slug: str):
                            is_operator=can_manage_events(current_user))
 
 
+@bp.get("/checkin/sw.js")
+def service_worker():
+    """The door screen's service worker, served from /checkin/ so its scope covers the screens."""
+    if not current_user.is_authenticated:
+        from ..extensions import login_manager
+        return login_manager.unauthorized()
+    from pathlib import Path
+
+    from flask import current_app
+
+    script = (Path(current_app.static_folder) / "js" / "checkin-sw.js").read_bytes()
+    response = Response(script, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/checkin/"
+    return response
+
+
 @bp.get("/checkin/<slug>/history")
 def history_page(slug: str):
     if not current_user.is_authenticated:

@@ -424,5 +424,16 @@
     }, function () { errors.textContent = T.offline_walkin; });
   });
 
+  // --- survive a reload without network: a service worker keeps the page and its scripts ------
+  if ("serviceWorker" in navigator && window.isSecureContext && root.dataset.sw) {
+    navigator.serviceWorker.register(root.dataset.sw, { scope: "/checkin/" }).then(function () {
+      if (!window.caches) { return; }
+      var assets = JSON.parse(root.dataset.assets || "[]");
+      return caches.open("tsunagu-checkin-v1").then(function (cache) {
+        return cache.addAll([location.pathname].concat(assets));
+      }).then(function () { root.dataset.offlineReady = "1"; });
+    }).catch(function () { /* the page still works; it just cannot reopen offline */ });
+  }
+
   refreshAll(); sync();
 })();
