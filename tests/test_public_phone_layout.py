@@ -1,0 +1,31 @@
+"""The public pages on a phone-sized screen in a real browser (Debian's Chromium)."""
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def seeded_site(runner, live_server, db_backend):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    return live_server
+
+
+@pytest.mark.parametrize("path", ["/", "/events/kabeuchi-night", "/events/alumni-mixer-tokyo"])
+def test_pages_fit_a_phone_without_sideways_scrolling(seeded_site, launch_browser, path):
+    browser = launch_browser()
+    page = browser.new_page(viewport={"width": 360, "height": 740}, locale="ja-JP")
+    page.goto(seeded_site.url + path)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    assert page.evaluate("[...document.styleSheets].every(s => !s.href || s.href.startsWith(location.origin))")
+
+
+def test_register_button_is_in_the_first_screen_on_a_phone(seeded_site, launch_browser):
+    browser = launch_browser()
+    page = browser.new_page(viewport={"width": 360, "height": 740}, locale="ja-JP")
+    page.goto(seeded_site.url + "/events/kabeuchi-night")
+    box = page.locator("#register").bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 740
+    assert page.locator("#register").inner_text().strip() == "申し込む"
