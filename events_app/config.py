@@ -77,6 +77,11 @@ def load_config() -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Tsunagu <alumni@tsunagu.example>"),
+        "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", 8),
+        "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 30),
+        "SURVEY_SEND_HOUR": _int("SURVEY_SEND_HOUR", 9),
+        "EXPORT_RETENTION_DAYS": _int("EXPORT_RETENTION_DAYS", 30),
+        "SQLITE_WRITER_QUEUE": os.environ.get("SQLITE_WRITER_QUEUE", "1"),
         # Rate limits: Redis storage makes limits hold across workers and hosts.
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
