@@ -15,7 +15,7 @@ $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
 	@echo "Installing Tsunagu and its dependencies into $(VENV) ..."
-	@$(BIN)/python -m pip install -q -e '.[dev]'
+	@$(BIN)/python -m pip install -q -e '.[dev]' > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
 	@touch $@
 
 install: $(BIN)/.installed
@@ -24,7 +24,7 @@ install: $(BIN)/.installed
 # worker next to the web server, and stops the worker when the server stops.
 # HTTPS=1 serves over TLS with a self-signed certificate (phones need HTTPS for the camera).
 run: install
-	@$(BIN)/flask db upgrade 2>&1 | grep -v '^INFO' || true
+	@$(BIN)/flask db upgrade > $(VENV)/db-upgrade.log 2>&1 || { cat $(VENV)/db-upgrade.log; exit 1; }
 	@$(BIN)/flask seed-demo --if-empty
 	@bash scripts/run_dev.sh "$(HOST)" "$(PORT)"
 
