@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+
 from ..database import utcnow
 from ..extensions import db
 from .models import OutboxMessage
@@ -28,3 +30,13 @@ def enqueue(template: str, *, to: str, language: str = "ja", registration=None, 
     )
     db.session.add(message)
     return message
+
+
+def enqueue_row(template: str, *, to: str, language: str = "ja", registration_id: int | None = None,
+                event_id: int | None = None, payload: dict[str, Any] | None = None,
+                dedupe_key: str | None = None) -> None:
+    """`enqueue` as one Core INSERT (the same row and column defaults, no ORM object), for hot
+    paths that hold ids rather than loaded objects. Within the current transaction, no commit."""
+    db.session.execute(sa.insert(OutboxMessage.__table__).values(
+        to_address=to, template=template, language=language, payload=payload or {},
+        registration_id=registration_id, event_id=event_id, dedupe_key=dedupe_key, next_attempt_at=utcnow()))

@@ -11,7 +11,6 @@ import random
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -28,17 +27,27 @@ from ..errors import Conflict, DomainError, ErrorCode, NotFound, ValidationError
 from ..events.models import Event, EventSession
 from ..extensions import db
 from ..mail.models import OutboxMessage
-from ..mail.services import enqueue
+from ..mail.services import enqueue, enqueue_row
 from ..people.models import Person
 from ..people.services import find_person, normalise_email, upsert_person_id
 from . import seats
 from .sqlite_queue import writer_turn
 from .models import Answer, Registration, RegistrationSession
-from .tokens import assign_manage_token, manage_token
+from .tokens import assign_manage_token, hash_token, manage_token, new_nonce, token_for_nonce
 from .validation import CleanRegistration, clean_answers, clean_registration, clean_sessions
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+# Core tables for the registration hot path (no unit of work, no identity map).
+_registration = Registration.__table__
+_answer = Answer.__table__
+_outbox = OutboxMessage.__table__
+_event = Event.__table__
+# What the open check and the creation need of the event, re-read inside the transaction.
+_OPEN_COLUMNS = (_event.c.id, _event.c.status, _event.c.starts_at, _event.c.ends_at,
+                 _event.c.registration_opens_at, _event.c.registration_closes_at, _event.c.timezone,
+                 _event.c.requires_approval)
 
 SOURCES = ("web", "api", "walk_in", "operator")
 # Staff-entered registrations skip the window, consent and kana checks (the desk asks in person).
@@ -56,21 +65,27 @@ class AlreadyRegistered(DomainError):
     code = ErrorCode.ALREADY_REGISTERED
 
 
-@dataclass
 class RegistrationResult:
-    registration: Registration
-    status: RegistrationStatus
-    token: str | None  # the raw link token: only for a new registration (or its idempotent replay)
-    waitlist_position: int | None
-    created: bool
-    # Read while the transaction was open, so answering does not reload the row after commit.
-    registration_id: int = 0
-    attendance: str = ""
+    """What `register` answers. `registration` is the ORM row; a registration written by the
+    Core fast path is loaded only if a caller asks for it (the API and the form never do)."""
 
-    def __post_init__(self):
-        if not self.registration_id:
-            self.registration_id = self.registration.id
-            self.attendance = AttendanceMode(self.registration.attendance_mode).value
+    def __init__(self, registration: Registration | None, status: RegistrationStatus, token: str | None,
+                 waitlist_position: int | None, created: bool, *, registration_id: int = 0,
+                 attendance: str = ""):
+        self._registration = registration
+        self.status = status
+        self.token = token  # the raw link token: only for a new registration (or its idempotent replay)
+        self.waitlist_position = waitlist_position
+        self.created = created
+        # Read while the transaction was open, so answering does not reload the row after commit.
+        self.registration_id = registration_id or registration.id
+        self.attendance = attendance or AttendanceMode(registration.attendance_mode).value
+
+    @property
+    def registration(self) -> Registration:
+        if self._registration is None:
+            self._registration = db.session.get(Registration, self.registration_id)
+        return self._registration
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -138,13 +153,18 @@ def waitlist_position(registration: Registration) -> int | None:
     """1-based place in the event's waitlist for the same attendance mode."""
     if registration.status != RegistrationStatus.WAITLISTED or registration.waitlist_rank is None:
         return None
+    return _waitlist_position(registration.event_id, registration.attendance_mode, registration.waitlist_rank,
+                              registration.id)
+
+
+def _waitlist_position(event_id: int, mode: AttendanceMode, rank: int, registration_id: int) -> int:
     ahead = db.session.scalar(
-        select(func.count()).select_from(Registration).where(
-            Registration.event_id == registration.event_id,
-            Registration.status == RegistrationStatus.WAITLISTED,
-            Registration.attendance_mode == registration.attendance_mode,
-            sa.or_(Registration.waitlist_rank < registration.waitlist_rank,
-                   sa.and_(Registration.waitlist_rank == registration.waitlist_rank, Registration.id < registration.id)),
+        select(func.count()).select_from(_registration).where(
+            _registration.c.event_id == event_id,
+            _registration.c.status == RegistrationStatus.WAITLISTED,
+            _registration.c.attendance_mode == mode,
+            sa.or_(_registration.c.waitlist_rank < rank,
+                   sa.and_(_registration.c.waitlist_rank == rank, _registration.c.id < registration_id)),
         )
     )
     return int(ahead or 0) + 1
@@ -257,9 +277,10 @@ def register(event: Event, data: dict[str, Any], *, source: str = "web", idempot
     return _retrying(attempt)
 
 
-def _fresh_open_event(event_id: int, source: str) -> Event:
-    event = db.session.scalars(select(Event).where(Event.id == event_id)
-                               .execution_options(populate_existing=True)).one_or_none()
+def _fresh_open_event(event_id: int, source: str):
+    """The event's state as of this transaction (a Core row with the columns `_check_open` and
+    `_create` read): a concurrent cancellation or close is seen here, not missed."""
+    event = db.session.execute(select(*_OPEN_COLUMNS).where(_event.c.id == event_id)).one_or_none()
     if event is None:
         raise NotFound(_("We could not find that event."))
     _check_open(event, source)
@@ -319,8 +340,11 @@ def _register_once(event_id: int, clean: CleanRegistration, *, source: str, idem
     return result
 
 
-def _create(event: Event, clean: CleanRegistration, *, source: str, idempotency_key: str | None,
+def _create(event, clean: CleanRegistration, *, source: str, idempotency_key: str | None,
             language: str, actor) -> RegistrationResult:
+    if not clean.session_ids:
+        return _create_core(event, clean, source=source, idempotency_key=idempotency_key, language=language,
+                            actor=actor)
     now = utcnow()
     person_id = upsert_person_id(clean.email, name=clean.name, name_kana=clean.name_kana,
                                  affiliation=clean.affiliation, language=language,
@@ -355,6 +379,60 @@ def _create(event: Event, clean: CleanRegistration, *, source: str, idempotency_
     if actor is not None:
         _audit(actor, "registration.create", registration, source=source, status=registration.status.value)
     return RegistrationResult(registration, registration.status, token, waitlist_position(registration), True)
+
+
+def _create_core(event, clean: CleanRegistration, *, source: str, idempotency_key: str | None,
+                 language: str, actor) -> RegistrationResult:
+    """`_create` for a registration without session choices (the common case), in Core
+    statements: the same rows, rules and order as the ORM path, without the unit of work.
+
+    Same guarantees: the seat is taken by the conditional UPDATE before the row exists; the
+    partial unique index raises IntegrityError for a duplicate (the caller rolls back and takes
+    the careful path); the waitlist rank is the new id; the outbox row is in this transaction.
+    """
+    now = utcnow()
+    person_id = upsert_person_id(clean.email, name=clean.name, name_kana=clean.name_kana,
+                                 affiliation=clean.affiliation, language=language,
+                                 consent_at=now if clean.consent else None, **clean.details)
+    nonce = new_nonce()
+    token = token_for_nonce(nonce)
+    holds_seat, confirmed_at = False, None
+    if event.requires_approval and source not in STAFF_SOURCES:
+        status = RegistrationStatus.PENDING
+    elif seats.take_event_seat(event.id, clean.attendance):
+        status, holds_seat, confirmed_at = RegistrationStatus.CONFIRMED, True, now
+    else:
+        status = RegistrationStatus.WAITLISTED
+    values = dict(event_id=event.id, person_id=person_id, status=status, attendance_mode=clean.attendance,
+                  holds_seat=holds_seat, manage_nonce=nonce, manage_token_hash=hash_token(token),
+                  idempotency_key=idempotency_key, source=source, language=language,
+                  calendar_uid=f"{uuid.uuid4()}@tsunagu", confirmed_at=confirmed_at, calendar_sequence=0,
+                  invite_sent_at=None)
+    template = MAIL_FOR_STATUS[status]
+    # The calendar capability decides the invite version this mail carries (and marks the invite
+    # as sent) on the registration as it is about to be written; nothing of it is in the session.
+    draft = Registration(**values)
+    payload = calendar_services.payload_for_mail(draft, template)
+    values["invite_sent_at"] = draft.invite_sent_at
+    values["calendar_sequence"] = draft.calendar_sequence
+    registration_id = db.session.execute(sa.insert(_registration).values(values)).inserted_primary_key[0]
+    position = None
+    if status == RegistrationStatus.WAITLISTED:
+        # The id is unique and increasing: a race-free initial rank (operators may reorder later).
+        db.session.execute(sa.update(_registration).where(_registration.c.id == registration_id)
+                           .values(waitlist_rank=registration_id))
+        position = _waitlist_position(event.id, clean.attendance, registration_id, registration_id)
+    if clean.answers:
+        db.session.execute(sa.insert(_answer), [
+            {"registration_id": registration_id, "question_id": question_id, "value": value}
+            for question_id, value in clean.answers.items()])
+    enqueue_row(template, to=clean.email, language=language, registration_id=registration_id,
+                event_id=event.id, payload=payload)
+    if actor is not None:
+        record(actor, "registration.create", "registration", registration_id, event_id=event.id,
+               details={"source": source, "status": status.value})
+    return RegistrationResult(None, status, token, position, True, registration_id=registration_id,
+                              attendance=AttendanceMode(clean.attendance).value)
 
 
 def _mail_link_again(registration: Registration) -> bool:
