@@ -8,8 +8,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
+import sqlalchemy as sa
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from ..database import utcnow, write_transaction
 from ..enums import Role
@@ -97,15 +97,20 @@ def create_token(email: str, *, name: str = "") -> str:
     return token
 
 
+# One query for token and user, built once (SQLAlchemy then reuses its compiled form): this
+# runs before every API call, door scanners included. Revocation is checked in the database on
+# every call; nothing about a token is remembered between requests.
+_USER_FOR_TOKEN = (select(StaffUser).join(ApiToken, ApiToken.user_id == StaffUser.id)
+                   .where(ApiToken.token_hash == sa.bindparam("digest"), ApiToken.revoked_at.is_(None)))
+
+
 def user_for_token(token: str) -> StaffUser | None:
     if not token:
         return None
-    # One query for token and user: this runs before every API call (door scanners included).
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token))
-                            .options(joinedload(ApiToken.user)))
-    if row is None or row.revoked_at is not None or not row.user.is_active:
+    user = db.session.scalar(_USER_FOR_TOKEN, {"digest": _token_digest(token)})
+    if user is None or not user.is_active:
         return None
-    return row.user
+    return user
 
 
 def revoke_token(user: StaffUser, token_id: int) -> None:

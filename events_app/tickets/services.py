@@ -219,6 +219,20 @@ _BY_ID = _shown_from(select(*_SHOWN).select_from(Registration)).where(Registrati
 _NONCE_SEEN = select(CheckIn.id).where(CheckIn.nonce == sa.bindparam("nonce"))
 _REGISTRATION = Registration.__table__
 _CHECK_IN = CheckIn.__table__
+# The admission's two statements, built once so each scan reuses their compiled form.
+_ADMIT = (_REGISTRATION.update()
+          .where(_REGISTRATION.c.id == sa.bindparam("rid"),
+                 _REGISTRATION.c.status == RegistrationStatus.CONFIRMED.value,
+                 _REGISTRATION.c.checked_in_at.is_(None))
+          .values(checked_in_at=sa.bindparam("at"), checked_in_by_id=sa.bindparam("by"),
+                  updated_at=sa.bindparam("now")))
+_HISTORY = (_CHECK_IN.insert()
+            .values(registration_id=sa.bindparam("registration_id"), event_id=sa.bindparam("event_id"),
+                    kind=CheckInKind.CHECK_IN.value, mode=AttendanceMode.IN_PERSON.value,
+                    source=sa.bindparam("source"), at=sa.bindparam("at"), client_at=sa.bindparam("client_at"),
+                    staff_id=sa.bindparam("staff_id"), device=sa.bindparam("device"), nonce=sa.bindparam("nonce"),
+                    conflict=sa.bindparam("conflict"), reason="")
+            .returning(_CHECK_IN.c.id))
 
 
 def _row_json(row) -> dict:
@@ -337,11 +351,7 @@ def _admit(event: Event, row, *, staff, source: CheckInSource, nonce: str | None
         with _door_write() as session:
             connection = session.connection()
             changed = connection.execute(
-                _REGISTRATION.update()
-                .where(_REGISTRATION.c.id == registration_id,
-                       _REGISTRATION.c.status == RegistrationStatus.CONFIRMED.value,
-                       _REGISTRATION.c.checked_in_at.is_(None))
-                .values(checked_in_at=admitted_at, checked_in_by_id=staff_id, updated_at=now)
+                _ADMIT, {"rid": registration_id, "at": admitted_at, "by": staff_id, "now": now}
             ).rowcount
             if changed:
                 history_id = _insert_history(connection, registration_id, event_id, staff_id=staff_id,
@@ -375,11 +385,9 @@ def _admit(event: Event, row, *, staff, source: CheckInSource, nonce: str | None
 def _insert_history(connection, registration_id: int, event_id: int, *, staff_id, source, nonce, device,
                     client_at, at, conflict: bool = False) -> int:
     return connection.execute(
-        _CHECK_IN.insert().values(registration_id=registration_id, event_id=event_id,
-                                  kind=CheckInKind.CHECK_IN.value, mode=AttendanceMode.IN_PERSON.value,
-                                  source=source.value, at=at, client_at=client_at, staff_id=staff_id,
-                                  device=(device or "")[:100], nonce=nonce, conflict=conflict, reason="")
-        .returning(_CHECK_IN.c.id)
+        _HISTORY, {"registration_id": registration_id, "event_id": event_id, "source": source.value, "at": at,
+                   "client_at": client_at, "staff_id": staff_id, "device": (device or "")[:100], "nonce": nonce,
+                   "conflict": conflict}
     ).scalar_one()
 
 
