@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..api import OPENAPI_SCHEMAS, api_bp, document, json_body
 from ..auth.permissions import token_required
@@ -12,12 +13,16 @@ from ..errors import NotFound, ValidationError
 from ..events.models import Event
 from ..extensions import db, limiter
 from . import services
-from .links import registration_links
+from .links import links_for_token, registration_links
 from .models import Registration
 
 
-def _event_or_404(slug: str) -> Event:
-    event = db.session.scalar(select(Event).where(Event.slug == slug))
+def _event_or_404(slug: str, *, with_questions: bool = False) -> Event:
+    stmt = select(Event).where(Event.slug == slug)
+    if with_questions:
+        # Registering validates the answers: the questions come in the same query, not a lazy load.
+        stmt = stmt.options(joinedload(Event.questions))
+    event = db.session.scalars(stmt).unique().one_or_none()
     if event is None:
         raise NotFound(_("We could not find that event."))
     return event
@@ -69,7 +74,7 @@ def registration_json(registration: Registration, *, links: dict | None = None, 
 @api_bp.route("/events/<slug>/registrations", methods=["POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_REGISTRATION"])
 def create_registration(slug: str):
-    event = _event_or_404(slug)
+    event = _event_or_404(slug, with_questions=True)
     data = json_body()
     language = data.get("language") if data.get("language") in current_app.config["LANGUAGES"] else _language()
     key = request.headers.get("Idempotency-Key")
@@ -79,7 +84,7 @@ def create_registration(slug: str):
     result = services.register(event, data, source="api", idempotency_key=key, language=language)
     body = {"id": result.registration_id, "status": result.status.value,
             "waitlist_position": result.waitlist_position, "attendance": result.attendance,
-            "links": registration_links(result.registration, result.token)}
+            "links": links_for_token(result.token) if result.token else registration_links(result.registration)}
     return jsonify(body), (201 if result.created else 200)
 
 

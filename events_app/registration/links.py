@@ -21,7 +21,11 @@ def registration_links(registration: Registration, token: str | None = None) -> 
     Fixed paths (owned by: registration `/r/<token>`, calendar `/r/<token>/invite.ics`,
     tickets `/r/<token>/ticket.png`), so every capability can link without importing the others.
     """
-    token = token or manage_token(registration)
+    return links_for_token(token or manage_token(registration))
+
+
+def links_for_token(token: str) -> dict[str, str]:
+    """`registration_links` from the raw token alone (a new registration's answer: no row to load)."""
     root = manage_url(token)
     return {
         "manage": root,

@@ -17,17 +17,23 @@ _event = Event.__table__
 _session = EventSession.__table__
 
 
+def _take_statement(counter, capacity):
+    return (sa.update(_event)
+            .where(_event.c.id == sa.bindparam("b_event_id"), sa.or_(capacity.is_(None), counter < capacity))
+            .values({counter: counter + 1}))
+
+
+# Built once (the registration hot path binds only the event id).
+_TAKE_SEAT = {
+    AttendanceMode.IN_PERSON: _take_statement(_event.c.seats_taken, _event.c.capacity),
+    AttendanceMode.ONLINE: _take_statement(_event.c.online_seats_taken, _event.c.online_capacity),
+}
+
+
 def take_event_seat(event_id: int, mode: AttendanceMode) -> bool:
     """Take one in-person or online seat if one is free; True when taken."""
-    if mode == AttendanceMode.ONLINE:
-        counter, capacity = _event.c.online_seats_taken, _event.c.online_capacity
-    else:
-        counter, capacity = _event.c.seats_taken, _event.c.capacity
-    result = db.session.execute(
-        sa.update(_event)
-        .where(_event.c.id == event_id, sa.or_(capacity.is_(None), counter < capacity))
-        .values({counter: counter + 1})
-    )
+    statement = _TAKE_SEAT[AttendanceMode.ONLINE if mode == AttendanceMode.ONLINE else AttendanceMode.IN_PERSON]
+    result = db.session.execute(statement, {"b_event_id": event_id})
     return result.rowcount == 1
 
 

@@ -48,6 +48,12 @@ _event = Event.__table__
 _OPEN_COLUMNS = (_event.c.id, _event.c.status, _event.c.starts_at, _event.c.ends_at,
                  _event.c.registration_opens_at, _event.c.registration_closes_at, _event.c.timezone,
                  _event.c.requires_approval)
+# Built once: the hot path only binds values (no statement construction per request).
+_OPEN_EVENT = select(*_OPEN_COLUMNS).where(_event.c.id == sa.bindparam("event_id"))
+_INSERT_REGISTRATION = sa.insert(_registration)
+_SET_WAITLIST_RANK = (sa.update(_registration).where(_registration.c.id == sa.bindparam("b_id"))
+                      .values(waitlist_rank=sa.bindparam("b_rank")))
+_INSERT_ANSWER = sa.insert(_answer)
 
 SOURCES = ("web", "api", "walk_in", "operator")
 # Staff-entered registrations skip the window, consent and kana checks (the desk asks in person).
@@ -157,16 +163,19 @@ def waitlist_position(registration: Registration) -> int | None:
                               registration.id)
 
 
+_AHEAD_IN_WAITLIST = select(func.count()).select_from(_registration).where(
+    _registration.c.event_id == sa.bindparam("event_id"),
+    _registration.c.status == RegistrationStatus.WAITLISTED,
+    _registration.c.attendance_mode == sa.bindparam("mode", type_=_registration.c.attendance_mode.type),
+    sa.or_(_registration.c.waitlist_rank < sa.bindparam("rank"),
+           sa.and_(_registration.c.waitlist_rank == sa.bindparam("rank"),
+                   _registration.c.id < sa.bindparam("registration_id"))),
+)
+
+
 def _waitlist_position(event_id: int, mode: AttendanceMode, rank: int, registration_id: int) -> int:
-    ahead = db.session.scalar(
-        select(func.count()).select_from(_registration).where(
-            _registration.c.event_id == event_id,
-            _registration.c.status == RegistrationStatus.WAITLISTED,
-            _registration.c.attendance_mode == mode,
-            sa.or_(_registration.c.waitlist_rank < rank,
-                   sa.and_(_registration.c.waitlist_rank == rank, _registration.c.id < registration_id)),
-        )
-    )
+    ahead = db.session.scalar(_AHEAD_IN_WAITLIST, {"event_id": event_id, "mode": mode, "rank": rank,
+                                                   "registration_id": registration_id})
     return int(ahead or 0) + 1
 
 
@@ -280,7 +289,7 @@ def register(event: Event, data: dict[str, Any], *, source: str = "web", idempot
 def _fresh_open_event(event_id: int, source: str):
     """The event's state as of this transaction (a Core row with the columns `_check_open` and
     `_create` read): a concurrent cancellation or close is seen here, not missed."""
-    event = db.session.execute(select(*_OPEN_COLUMNS).where(_event.c.id == event_id)).one_or_none()
+    event = db.session.execute(_OPEN_EVENT, {"event_id": event_id}).one_or_none()
     if event is None:
         raise NotFound(_("We could not find that event."))
     _check_open(event, source)
@@ -415,15 +424,14 @@ def _create_core(event, clean: CleanRegistration, *, source: str, idempotency_ke
     payload = calendar_services.payload_for_mail(draft, template)
     values["invite_sent_at"] = draft.invite_sent_at
     values["calendar_sequence"] = draft.calendar_sequence
-    registration_id = db.session.execute(sa.insert(_registration).values(values)).inserted_primary_key[0]
+    registration_id = db.session.execute(_INSERT_REGISTRATION, values).inserted_primary_key[0]
     position = None
     if status == RegistrationStatus.WAITLISTED:
         # The id is unique and increasing: a race-free initial rank (operators may reorder later).
-        db.session.execute(sa.update(_registration).where(_registration.c.id == registration_id)
-                           .values(waitlist_rank=registration_id))
+        db.session.execute(_SET_WAITLIST_RANK, {"b_id": registration_id, "b_rank": registration_id})
         position = _waitlist_position(event.id, clean.attendance, registration_id, registration_id)
     if clean.answers:
-        db.session.execute(sa.insert(_answer), [
+        db.session.execute(_INSERT_ANSWER, [
             {"registration_id": registration_id, "question_id": question_id, "value": value}
             for question_id, value in clean.answers.items()])
     enqueue_row(template, to=clean.email, language=language, registration_id=registration_id,
