@@ -11,7 +11,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Blueprint, Flask, current_app, has_request_context, redirect, request, url_for
+from flask import Blueprint, Flask, current_app, g, has_request_context, redirect, request, url_for
 from flask_login import current_user
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -48,7 +48,11 @@ def select_locale() -> str:
     chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
     if chosen in languages:
         return chosen
-    if current_user and getattr(current_user, "is_authenticated", False) and current_user.language in languages:
+    # A bearer-token API call is not a browser session: don't decode the session cookie and load
+    # a user for it (that was a query per door scan); Accept-Language decides, as it did before
+    # for API clients without a session cookie.
+    if (getattr(g, "api_user", None) is None and current_user
+            and getattr(current_user, "is_authenticated", False) and current_user.language in languages):
         return current_user.language
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
