@@ -143,4 +143,4 @@ def test_operations_are_in_the_openapi_document(client, db_backend):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert "post" in paths["/events/{slug}/registrations"] and "get" in paths["/events/{slug}/registrations"]
     for action in ("approve", "reject", "cancel", "promote"):
-        assert "post" in paths[f"/registrations/{{id}}/{action}"]
+        assert "post" in paths[f"/registrations/{{registration_id}}/{action}"]

@@ -226,11 +226,11 @@ for _action, _summary in (("approve", "Approve a pending registration"),
                           ("reject", "Decline a pending or waitlisted registration (optional `message`)"),
                           ("cancel", "Cancel a registration (optional `reason`); the next in line is promoted"),
                           ("promote", "Promote a waitlisted registration by hand")):
-    document(f"/registrations/{{id}}/{_action}", "post", {
+    document(f"/registrations/{{registration_id}}/{_action}", "post", {
         "summary": _summary,
         "operationId": f"{_action}Registration",
         "security": [{"bearerAuth": []}],
-        "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "parameters": [{"name": "registration_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
         "requestBody": {"required": False, "content": {"application/json": {"schema": {
             "type": "object", "properties": {"message": {"type": "string"}, "reason": {"type": "string"}}}}}},
         "responses": {"200": {"description": "The registration after the change"},

@@ -41,13 +41,18 @@ def export_status(job_id: int):
 
 
 _SECURITY = [{"bearerAuth": []}]
+_SLUG = [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}]
+_JOB_ID = [{"name": "job_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+
 document("/events/{slug}/report", "get", {
     "summary": "Figures of an event's report", "tags": ["reports"], "security": _SECURITY,
+    "parameters": _SLUG,
     "description": "Key figures, breakdowns by affiliation and cohort, arrival timeline, sessions, survey, notes.",
     "responses": {"200": {"description": "The figures"}, "404": {"description": "No such event"}},
 })
 document("/events/{slug}/exports", "post", {
     "summary": "Queue a PDF export (made by the worker)", "tags": ["reports"], "security": _SECURITY,
+    "parameters": _SLUG,
     "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
         "kind": {"type": "string", "enum": list(jobs.JOB_KINDS)}, "lang": {"type": "string", "enum": ["ja", "en"]},
         "appendix": {"type": "boolean"},
@@ -59,5 +64,6 @@ document("/events/{slug}/exports", "post", {
 })
 document("/exports/{job_id}", "get", {
     "summary": "Progress of an export job", "tags": ["reports"], "security": _SECURITY,
+    "parameters": _JOB_ID,
     "responses": {"200": {"description": "status, progress, ready"}, "404": {"description": "No such job"}},
 })
