@@ -37,7 +37,7 @@ def enqueue_row(template: str, *, to: str, language: str = "ja", registration_id
                 dedupe_key: str | None = None) -> None:
     """`enqueue` as one Core INSERT (the same row and column defaults, no ORM object), for hot
     paths that hold ids rather than loaded objects. Within the current transaction, no commit."""
-    db.session.execute(_INSERT_OUTBOX, dict(
+    db.session.connection().execute(_INSERT_OUTBOX, dict(
         to_address=to, template=template, language=language, payload=payload or {},
         registration_id=registration_id, event_id=event_id, dedupe_key=dedupe_key, next_attempt_at=utcnow()))
 

@@ -33,7 +33,7 @@ _TAKE_SEAT = {
 def take_event_seat(event_id: int, mode: AttendanceMode) -> bool:
     """Take one in-person or online seat if one is free; True when taken."""
     statement = _TAKE_SEAT[AttendanceMode.ONLINE if mode == AttendanceMode.ONLINE else AttendanceMode.IN_PERSON]
-    result = db.session.execute(statement, {"b_event_id": event_id})
+    result = db.session.connection().execute(statement, {"b_event_id": event_id})
     return result.rowcount == 1
 
 

@@ -174,7 +174,7 @@ _AHEAD_IN_WAITLIST = select(func.count()).select_from(_registration).where(
 
 
 def _waitlist_position(event_id: int, mode: AttendanceMode, rank: int, registration_id: int) -> int:
-    ahead = db.session.scalar(_AHEAD_IN_WAITLIST, {"event_id": event_id, "mode": mode, "rank": rank,
+    ahead = db.session.connection().scalar(_AHEAD_IN_WAITLIST, {"event_id": event_id, "mode": mode, "rank": rank,
                                                    "registration_id": registration_id})
     return int(ahead or 0) + 1
 
@@ -289,7 +289,7 @@ def register(event: Event, data: dict[str, Any], *, source: str = "web", idempot
 def _fresh_open_event(event_id: int, source: str):
     """The event's state as of this transaction (a Core row with the columns `_check_open` and
     `_create` read): a concurrent cancellation or close is seen here, not missed."""
-    event = db.session.execute(_OPEN_EVENT, {"event_id": event_id}).one_or_none()
+    event = db.session.connection().execute(_OPEN_EVENT, {"event_id": event_id}).one_or_none()
     if event is None:
         raise NotFound(_("We could not find that event."))
     _check_open(event, source)
@@ -424,14 +424,17 @@ def _create_core(event, clean: CleanRegistration, *, source: str, idempotency_ke
     payload = calendar_services.payload_for_mail(draft, template)
     values["invite_sent_at"] = draft.invite_sent_at
     values["calendar_sequence"] = draft.calendar_sequence
-    registration_id = db.session.execute(_INSERT_REGISTRATION, values).inserted_primary_key[0]
+    # Core statements go straight to the transaction's connection (the same transaction as the
+    # session's, without the ORM execution layer around each statement).
+    conn = db.session.connection()
+    registration_id = conn.execute(_INSERT_REGISTRATION, values).inserted_primary_key[0]
     position = None
     if status == RegistrationStatus.WAITLISTED:
         # The id is unique and increasing: a race-free initial rank (operators may reorder later).
-        db.session.execute(_SET_WAITLIST_RANK, {"b_id": registration_id, "b_rank": registration_id})
+        conn.execute(_SET_WAITLIST_RANK, {"b_id": registration_id, "b_rank": registration_id})
         position = _waitlist_position(event.id, clean.attendance, registration_id, registration_id)
     if clean.answers:
-        db.session.execute(_INSERT_ANSWER, [
+        conn.execute(_INSERT_ANSWER, [
             {"registration_id": registration_id, "question_id": question_id, "value": value}
             for question_id, value in clean.answers.items()])
     enqueue_row(template, to=clean.email, language=language, registration_id=registration_id,
