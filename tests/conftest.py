@@ -114,6 +114,18 @@ def app_config(database_url, tmp_path) -> dict:
 @pytest.fixture
 def app(app_config):
     app = create_app(app_config)
+
+    # The test keeps one app context open (so it can use the database between requests), and
+    # Flask reuses it for every request; forget what Flask-Babel and Flask-Login cached in `g`
+    # so each request chooses its language and loads its user afresh, as in production.
+    @app.before_request
+    def _fresh_request_state():
+        from flask import g
+        from flask_babel import refresh
+
+        refresh()
+        g.pop("_login_user", None)
+
     with app.app_context():
         if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
             _reset_postgres(app)
