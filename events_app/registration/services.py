@@ -51,8 +51,6 @@ _OPEN_COLUMNS = (_event.c.id, _event.c.status, _event.c.starts_at, _event.c.ends
 # Built once: the hot path only binds values (no statement construction per request).
 _OPEN_EVENT = select(*_OPEN_COLUMNS).where(_event.c.id == sa.bindparam("event_id"))
 _INSERT_REGISTRATION = sa.insert(_registration)
-_SET_WAITLIST_RANK = (sa.update(_registration).where(_registration.c.id == sa.bindparam("b_id"))
-                      .values(waitlist_rank=sa.bindparam("b_rank")))
 _INSERT_ANSWER = sa.insert(_answer)
 
 SOURCES = ("web", "api", "walk_in", "operator")
@@ -170,6 +168,22 @@ _AHEAD_IN_WAITLIST = select(func.count()).select_from(_registration).where(
     sa.or_(_registration.c.waitlist_rank < sa.bindparam("rank"),
            sa.and_(_registration.c.waitlist_rank == sa.bindparam("rank"),
                    _registration.c.id < sa.bindparam("registration_id"))),
+)
+
+
+_ahead = _registration.alias("ahead")
+# A new waitlisted registration's rank (= its id) and its place in the waitlist in one round
+# trip: the UPDATE returns the same count as _AHEAD_IN_WAITLIST (its own row never counts).
+_SET_RANK_RETURNING_AHEAD = (
+    sa.update(_registration).where(_registration.c.id == sa.bindparam("b_id"))
+    .values(waitlist_rank=sa.bindparam("b_rank"))
+    .returning(select(func.count()).select_from(_ahead).where(
+        _ahead.c.event_id == sa.bindparam("b_event"),
+        _ahead.c.status == RegistrationStatus.WAITLISTED,
+        _ahead.c.attendance_mode == sa.bindparam("b_mode", type_=_registration.c.attendance_mode.type),
+        sa.or_(_ahead.c.waitlist_rank < sa.bindparam("b_rank"),
+               sa.and_(_ahead.c.waitlist_rank == sa.bindparam("b_rank"), _ahead.c.id < sa.bindparam("b_id"))),
+    ).scalar_subquery())
 )
 
 
@@ -431,8 +445,9 @@ def _create_core(event, clean: CleanRegistration, *, source: str, idempotency_ke
     position = None
     if status == RegistrationStatus.WAITLISTED:
         # The id is unique and increasing: a race-free initial rank (operators may reorder later).
-        conn.execute(_SET_WAITLIST_RANK, {"b_id": registration_id, "b_rank": registration_id})
-        position = _waitlist_position(event.id, clean.attendance, registration_id, registration_id)
+        ahead = conn.execute(_SET_RANK_RETURNING_AHEAD, {"b_id": registration_id, "b_rank": registration_id,
+                                                         "b_event": event.id, "b_mode": clean.attendance}).scalar_one()
+        position = int(ahead) + 1
     if clean.answers:
         conn.execute(_INSERT_ANSWER, [
             {"registration_id": registration_id, "question_id": question_id, "value": value}
