@@ -51,40 +51,44 @@ MAX_REASON = 500
 # the next waiter the moment it is released. It only orders writers; BEGIN IMMEDIATE and the
 # conditional UPDATE still decide, and no state is kept in memory.
 _SQLITE_WRITERS = threading.Lock()
-_lock_files: dict[tuple[int, str], int] = {}
 
 
-def _lock_fd(database: str | None) -> int | None:
-    """This process's own descriptor (a forked child must not share its parent's: flock is per open file)."""
+def _lock_path(database: str | None) -> str | None:
     if fcntl is None or not database or database == ":memory:" or database.startswith("file:"):
         return None
-    key = (os.getpid(), database)
-    fd = _lock_files.get(key)
-    if fd is None:
-        fd = os.open(database + ".door-lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        fd = _lock_files.setdefault(key, fd)
-    return fd
+    return database + ".door-lock"
 
 
 @contextmanager
 def _door_write():
     if is_sqlite():
         with _SQLITE_WRITERS:
+            # Opened per write (microseconds): no descriptor is shared across a fork or kept open.
+            path, fd = _lock_path(db.engine.url.database), None
+            if path is not None:
+                try:
+                    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                except OSError:  # a read-only directory: SQLite's own busy handler alone
+                    fd = None
             try:
-                fd = _lock_fd(db.engine.url.database)
-            except OSError:  # a read-only directory: fall back to SQLite's own busy handler
-                fd = None
-            if fd is not None:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-            try:
+                if fd is not None:
+                    fcntl.flock(fd, fcntl.LOCK_EX)
                 with write_transaction() as session:
                     yield session
             finally:
                 if fd is not None:
-                    fcntl.flock(fd, fcntl.LOCK_UN)
+                    os.close(fd)  # releases the flock
     else:
-        with write_transaction() as session:
+        # PostgreSQL: the scan's reads ran in the request's READ COMMITTED transaction; the
+        # admission continues in it instead of COMMIT + BEGIN (two round trips). The conditional
+        # UPDATE re-reads the row under its lock, so what decides is the same.
+        session = db.session()
+        try:
             yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
 
 
 class CheckInResult(enum.StrEnum):
