@@ -111,7 +111,7 @@ def test_a_draft_cancelled_before_publishing_stays_hidden(public, make_event):
 def test_a_cancelled_event_stays_listed_with_its_notice(public, make_event):
     make_event(title="Typhoon Mixer", status=EventStatus.CANCELLED, published_at=in_days(-10))
     html = public.get("/", headers=EN).get_data(as_text=True)
-    assert "Typhoon Mixer" in html and "Cancelled" in html
+    assert "Typhoon Mixer" in html and "Event cancelled" in html
 
 
 def test_online_join_url_is_never_shown(public, make_event):

@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from ..enums import EventKind, EventStatus
 
 
 def status_label(status: EventStatus) -> str:
     return {
-        EventStatus.DRAFT: _("draft"),
-        EventStatus.PUBLISHED: _("published"),
-        EventStatus.CANCELLED: _("cancelled"),
-        EventStatus.COMPLETED: _("completed"),
+        EventStatus.DRAFT: pgettext("event status", "draft"),
+        EventStatus.PUBLISHED: pgettext("event status", "published"),
+        EventStatus.CANCELLED: pgettext("event status", "cancelled"),
+        EventStatus.COMPLETED: pgettext("event status", "completed"),
     }[EventStatus(status)]
 
 
