@@ -176,3 +176,33 @@ def test_a_later_registration_updates_details_but_never_erases_them(app, db_back
     db.session.rollback()
     person = db.session.scalar(select(Person))
     assert (person.company, person.name_kana, person.language) == ("新社", "サトウ ミサキ", "en")
+
+
+def test_timetable_items_are_not_choosable_only_breakout_tables_are(app, make_event, make_session):
+    """The opening talk is for everyone: choosing it is refused, a breakout table is taken."""
+    from events_app.enums import SessionKind
+    from events_app.errors import ValidationError
+    from events_app.registration.services import register
+
+    event = make_event()
+    opening = make_session(event, kind=SessionKind.TIMETABLE, title="開会のご挨拶")
+    table = make_session(event, kind=SessionKind.BREAKOUT, title="テーブルA")
+    data = {"name": "佐藤 花子", "name_kana": "サトウ ハナコ", "email": "hanako@example.jp",
+            "affiliation": "alumni", "consent": True}
+    import pytest as _pytest
+    with _pytest.raises(ValidationError) as refused:
+        register(event, {**data, "session_ids": [opening.id]})
+    assert "session_ids" in refused.value.fields
+    result = register(event, {**data, "session_ids": [table.id]})
+    assert [c.session_id for c in result.registration.session_choices] == [table.id]
+
+
+def test_the_form_offers_breakout_tables_but_not_timetable_items(client, make_event, make_session):
+    from events_app.enums import SessionKind
+
+    event = make_event()
+    make_session(event, kind=SessionKind.TIMETABLE, title="Opening words")
+    make_session(event, kind=SessionKind.BREAKOUT, title="Table Alpha")
+    html = client.get(f"/events/{event.slug}/register", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Table Alpha" in html
+    assert "Opening words" not in html

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from ..enums import Affiliation, AttendanceMode, EventKind, QuestionKind
+from ..enums import Affiliation, AttendanceMode, EventKind, QuestionKind, SessionKind
 from ..errors import DomainError, ErrorCode, ValidationError
 from ..events.models import Event, EventSession, Question
 from ..people.services import normalise_email, normalise_kana
@@ -160,7 +160,8 @@ def clean_sessions(event: Event, raw_ids: Any, errors: dict) -> list[int]:
     except (TypeError, ValueError):
         errors.setdefault("session_ids", []).append(_("Choose sessions from the list."))
         return []
-    by_id: dict[int, EventSession] = {s.id: s for s in event.sessions}
+    # Only breakout tables are chosen; timetable items (opening, talks) are for everyone.
+    by_id: dict[int, EventSession] = {s.id: s for s in event.sessions if s.kind == SessionKind.BREAKOUT}
     if any(i not in by_id for i in ids):
         errors.setdefault("session_ids", []).append(_("Some chosen sessions are not part of this event."))
         return []
