@@ -21,8 +21,8 @@ from ..audit.services import record
 from ..database import utcnow, write_transaction
 from ..errors import DomainError
 from . import documents
-from .exports import (AttendanceFilter, attendance_columns, attendance_rows, count_attendance, engagement_columns,
-                      engagement_rows, validate_session)
+from .exports import (AttendanceFilter, engagement_columns, engagement_rows, prepare_attendance_export,
+                      record_attendance_export, validate_session)
 from .services import event_by_slug
 
 PROGRESS_THRESHOLD = 2000  # rows; smaller exports finish before a bar is worth showing
@@ -115,9 +115,9 @@ def export_attendance(slug, fmt, output, plain_utf8, lang, statuses, affiliation
     path = resolve_output(output, f"{event.slug}-attendance-{_stamp()}.{fmt}")
     with force_locale(lang):
         try:
-            total = count_attendance(event, filters)
-            columns, _questions = attendance_columns(event, lang)
-            rows = _with_progress(attendance_rows(event, filters, lang), total, "Exporting")
+            export = prepare_attendance_export(event, filters, lang=lang)
+            total, columns = export.total, export.columns
+            rows = _with_progress(export.rows, total, "Exporting")
             if fmt == "csv":
                 _write_stream(path, documents.csv_chunks(columns.headers, rows, bom=not plain_utf8))
             elif fmt == "xlsx":
@@ -129,8 +129,9 @@ def export_attendance(slug, fmt, output, plain_utf8, lang, statuses, affiliation
                 _write_stream(path, [attendance_pdf_for(event, filters, lang=lang)])
         except DomainError as exc:
             raise click.ClickException(_field_message(exc)) from exc
-        _audit(f"export.attendance_{fmt}", event.id,
-               {"format": fmt, "rows": total, "path": str(path), **filters.as_params()})
+        # Recorded once the file exists: a failed write exported nothing.
+        record_attendance_export(event, filters, export, actor="cli", kind=f"attendance_{fmt}",
+                                 details={"format": fmt, "path": str(path)})
     click.echo(f"{total} rows written.", err=True)
     click.echo(str(path))
 

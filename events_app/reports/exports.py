@@ -102,6 +102,34 @@ def count_attendance(event: Event, filters: AttendanceFilter) -> int:
 
 
 @dataclass
+class AttendanceExport:
+    """An attendance export ready to write: its size, its columns and its rows (read lazily)."""
+
+    total: int
+    columns: Columns
+    rows: Iterator[list]
+
+
+def prepare_attendance_export(event: Event, filters: AttendanceFilter, *, lang: str) -> AttendanceExport:
+    """Check the filters and count the rows; the rows themselves are read as they are written."""
+    validate_session(event, filters)
+    columns, _questions = attendance_columns(event, lang)
+    return AttendanceExport(total=count_attendance(event, filters), columns=columns,
+                            rows=attendance_rows(event, filters, lang))
+
+
+def record_attendance_export(event: Event, filters: AttendanceFilter, export: AttendanceExport, *, actor,
+                             kind: str, details: dict | None = None) -> None:
+    """Record an export of personal data in the audit trail (web downloads and the CLI alike)."""
+    from ..audit.services import record
+    from ..database import write_transaction
+
+    with write_transaction():
+        record(actor, f"export.{kind}", "event", event.id, event_id=event.id,
+               details={"rows": export.total, **(details or {}), **filters.as_params()})
+
+
+@dataclass
 class Columns:
     keys: list[str]
     headers: list[str]

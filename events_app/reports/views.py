@@ -18,8 +18,8 @@ from ..errors import DomainError, ValidationError, wants_json
 from ..registration.tokens import registration_for_token
 from wtforms.fields.choices import SelectChoice
 from . import charts, documents, jobs
-from .exports import (AttendanceFilter, attendance_columns, attendance_rows, count_attendance, engagement_columns,
-                      engagement_rows, validate_session)
+from .exports import (AttendanceFilter, count_attendance, engagement_columns, engagement_rows,
+                      prepare_attendance_export, record_attendance_export)
 from .forms import FilterForm, NoteForm, SurveyForm
 from .services import event_by_slug, event_figures, theme_labels
 from .survey import SurveyState, add_note, delete_note, save_response, state_message, survey_context
@@ -75,48 +75,42 @@ def event_reports(slug: str):
     )
 
 
-def _audit_download(event, kind: str, filters: AttendanceFilter, rows: int) -> None:
-    with write_transaction():
-        record(current_staff(), f"export.{kind}", "event", event.id, event_id=event.id,
-               details={"rows": rows, "ip": request.remote_addr, **filters.as_params()})
+def _open_export(slug: str, kind: str):
+    """The requested attendance export (audited), or a redirect back with the filter errors."""
+    event = event_by_slug(slug)
+    try:
+        filters = _filters_from_args()
+        export = prepare_attendance_export(event, filters, lang=_ui_lang())
+    except ValidationError as err:
+        return event, None, _error_redirect(slug, err)
+    record_attendance_export(event, filters, export, actor=current_staff(), kind=kind,
+                             details={"ip": request.remote_addr})
+    return event, export, None
 
 
 @bp.route("/admin/events/<slug>/reports/attendance.csv")
 @staff_required(*OPERATORS)
 def attendance_csv(slug: str):
     """Streamed: rows go out as they are read, so a 100,000-row export never sits in memory."""
-    event = event_by_slug(slug)
-    try:
-        filters = _filters_from_args()
-        validate_session(event, filters)
-    except ValidationError as err:
-        return _error_redirect(slug, err)
-    lang, bom = _ui_lang(), request.args.get("encoding") != "utf-8"
-    total = count_attendance(event, filters)
-    _audit_download(event, "attendance_csv", filters, total)
-    columns, _questions = attendance_columns(event, lang)
-    chunks = documents.csv_chunks(columns.headers, attendance_rows(event, filters, lang), bom=bom)
+    event, export, refused = _open_export(slug, "attendance_csv")
+    if refused:
+        return refused
+    bom = request.args.get("encoding") != "utf-8"
+    chunks = documents.csv_chunks(export.columns.headers, export.rows, bom=bom)
     name = f"{event.slug}-attendance-{utcnow():%Y%m%d-%H%M%S}.csv"
     return Response(stream_with_context(chunks), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
-                             "Content-Type": "text/csv; charset=utf-8", "X-Export-Rows": str(total),
+                             "Content-Type": "text/csv; charset=utf-8", "X-Export-Rows": str(export.total),
                              "Cache-Control": "no-store"})
 
 
 @bp.route("/admin/events/<slug>/reports/attendance.xlsx")
 @staff_required(*OPERATORS)
 def attendance_xlsx(slug: str):
-    event = event_by_slug(slug)
-    try:
-        filters = _filters_from_args()
-        validate_session(event, filters)
-    except ValidationError as err:
-        return _error_redirect(slug, err)
-    lang = _ui_lang()
-    total = count_attendance(event, filters)
-    _audit_download(event, "attendance_xlsx", filters, total)
-    columns, _questions = attendance_columns(event, lang)
-    return _xlsx_response(columns, attendance_rows(event, filters, lang), sheet_title=event.slug,
+    event, export, refused = _open_export(slug, "attendance_xlsx")
+    if refused:
+        return refused
+    return _xlsx_response(export.columns, export.rows, sheet_title=event.slug,
                           name=f"{event.slug}-attendance-{utcnow():%Y%m%d-%H%M%S}.xlsx")
 
 
