@@ -8,19 +8,15 @@ from __future__ import annotations
 
 import itertools
 import os
-import socket
-import threading
-import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from email import message_from_bytes, policy
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from events_app import create_app
 from events_app.extensions import db
+from tests.servers import CHROMIUM, CHROMIUM_ARGS, LiveServer, SmtpSink, free_port  # noqa: F401
 from tests.support import IN_CI
 
 BACKENDS = ("sqlite", "postgresql")
@@ -290,49 +286,6 @@ def make_registration(app, make_person) -> Callable:
 
 # --- a real SMTP server on loopback ----------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class SmtpSink:
-    """An aiosmtpd server that keeps every message it receives, parsed."""
-
-    def __init__(self, port: int):
-        from aiosmtpd.controller import Controller
-
-        self.port = port
-        self.messages: list = []
-        self._lock = threading.Lock()
-        sink = self
-
-        class Handler:
-            async def handle_DATA(self, server, session, envelope):
-                msg = message_from_bytes(envelope.content, policy=policy.default)
-                with sink._lock:
-                    sink.messages.append(msg)
-                return "250 OK"
-
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-
-    def start(self):
-        self.controller.start()
-        return self
-
-    def stop(self):
-        self.controller.stop()
-
-    def wait_for(self, count: int, timeout: float = 10.0) -> list:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                if len(self.messages) >= count:
-                    return list(self.messages)
-            time.sleep(0.05)
-        return list(self.messages)
-
-
 @pytest.fixture
 def smtp_server():
     """A running SMTP server on 127.0.0.1; `.messages` holds what it received."""
@@ -348,29 +301,7 @@ def mail_config(smtp_server) -> dict:
             "MAIL_FROM": "Tsunagu <alumni@tsunagu.example>"}
 
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
 # --- a real server and a real browser ---------------------------------------------------
-
-class LiveServer:
-    def __init__(self, app):
-        from werkzeug.serving import make_server
-
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        app.config["BASE_URL"] = self.url
-        self._server = make_server("127.0.0.1", self.port, app, threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def start(self):
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self._server.shutdown()
-        self._thread.join(timeout=5)
-
 
 @pytest.fixture
 def live_server(app):
@@ -378,13 +309,6 @@ def live_server(app):
     server = LiveServer(app).start()
     yield server
     server.stop()
-
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 
 
 @pytest.fixture
