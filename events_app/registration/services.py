@@ -1,43 +1,44 @@
-"""Registration rules: seats, waitlist, approval, the attendee's link and the mail each change causes.
+"""Registration: `register` and its hot path (the Core fast path, the careful path for
+duplicates and replays), the open check, and mailing the link again.
 
-Every public function here is one transaction (`write_transaction`), except
-`promote_waitlist`, which joins the caller's transaction so a seat is refilled in the same
-commit that frees it (cancellation, rejection, capacity raised by the events capability).
+Every public function here is one transaction (`write_transaction`). The rest of the capability
+lives in `lifecycle` (shared helpers), `waitlist`, `decisions` and `choices`; their public names
+are re-exported here, because other capabilities and the tests call `registration.services.X`.
 """
 from __future__ import annotations
 
-import logging
-import random
-import time
 import uuid
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record
 from ..calendar import services as calendar_services
-from ..database import is_sqlite, utcnow, write_transaction
+from ..database import utcnow, write_transaction
 from ..enums import ACTIVE_REGISTRATION_STATUSES, AttendanceMode, EventStatus, RegistrationStatus
 from ..errors import Conflict, DomainError, ErrorCode, NotFound, ValidationError
-from ..events.models import Event, EventSession
+from ..events.models import Event
 from ..extensions import db
 from ..mail.models import OutboxMessage
-from ..mail.services import enqueue, enqueue_row
-from ..people.models import Person
+from ..mail.services import enqueue_row
 from ..people.services import find_person, normalise_email, upsert_person_id
 from . import seats
-from .sqlite_queue import writer_turn
+from .choices import update_choices  # noqa: F401
+from .decisions import approve, cancel, promote, reject  # noqa: F401
+from .lifecycle import _audit, _claim_session_seats, _mail, _retrying
+from .lifecycle import status_label  # noqa: F401
 from .models import Answer, Registration, RegistrationSession
 from .tokens import assign_manage_token, hash_token, manage_token, new_nonce, token_for_nonce
-from .validation import CleanRegistration, clean_answers, clean_registration, clean_sessions
-
-log = logging.getLogger(__name__)
-T = TypeVar("T")
+from .validation import CleanRegistration, clean_registration
+from .waitlist import _SET_RANK_RETURNING_AHEAD, waitlist_position
+from .waitlist import (  # noqa: F401
+    MAX_PROMOTIONS_PER_CALL, move_in_waitlist, promote_session_waitlist, promote_waitlist,
+    session_waitlist_position,
+)
 
 # Core tables for the registration hot path (no unit of work, no identity map).
 _registration = Registration.__table__
@@ -62,7 +63,6 @@ MAIL_FOR_STATUS = {
     RegistrationStatus.PENDING: "registration_pending",
 }
 RESEND_QUIET_PERIOD = timedelta(minutes=2)
-MAX_PROMOTIONS_PER_CALL = 10_000
 
 
 class AlreadyRegistered(DomainError):
@@ -90,35 +90,6 @@ class RegistrationResult:
         if self._registration is None:
             self._registration = db.session.get(Registration, self.registration_id)
         return self._registration
-
-
-# --- helpers ---------------------------------------------------------------------------
-
-def _retrying(fn: Callable[[], T], *, attempts: int = 6) -> T:
-    """Run a transaction again after a deadlock, a serialisation failure or a busy SQLite file.
-
-    Those errors mean "nothing happened, try again"; the caller never sees them as a 500.
-    """
-    for attempt in range(attempts):
-        try:
-            with writer_turn():
-                return fn()
-        except OperationalError as err:
-            text = str(err.orig).lower() if err.orig is not None else str(err).lower()
-            transient = any(s in text for s in ("deadlock", "could not serialize", "database is locked", "busy"))
-            if not transient or attempt == attempts - 1:
-                raise
-            log.info("retrying a registration transaction after: %s", text[:120])
-            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
-    raise AssertionError("unreachable")
-
-
-def _locked(model, ident: int):
-    """Re-read a row under a row lock (PostgreSQL); SQLite's BEGIN IMMEDIATE already serialises writers."""
-    stmt = select(model).where(model.id == ident).execution_options(populate_existing=True)
-    if not is_sqlite():
-        stmt = stmt.with_for_update()
-    return db.session.scalars(stmt).one_or_none()
 
 
 def registration_is_open(event: Event, *, now=None) -> tuple[bool, str]:
@@ -151,113 +122,6 @@ def _check_open(event: Event, source: str) -> None:
     is_open, why = registration_is_open(event)
     if not is_open:
         raise DomainError(why, code=ErrorCode.REGISTRATION_CLOSED)
-
-
-def waitlist_position(registration: Registration) -> int | None:
-    """1-based place in the event's waitlist for the same attendance mode."""
-    if registration.status != RegistrationStatus.WAITLISTED or registration.waitlist_rank is None:
-        return None
-    return _waitlist_position(registration.event_id, registration.attendance_mode, registration.waitlist_rank,
-                              registration.id)
-
-
-_AHEAD_IN_WAITLIST = select(func.count()).select_from(_registration).where(
-    _registration.c.event_id == sa.bindparam("event_id"),
-    _registration.c.status == RegistrationStatus.WAITLISTED,
-    _registration.c.attendance_mode == sa.bindparam("mode", type_=_registration.c.attendance_mode.type),
-    sa.or_(_registration.c.waitlist_rank < sa.bindparam("rank"),
-           sa.and_(_registration.c.waitlist_rank == sa.bindparam("rank"),
-                   _registration.c.id < sa.bindparam("registration_id"))),
-)
-
-
-_ahead = _registration.alias("ahead")
-# A new waitlisted registration's rank (= its id) and its place in the waitlist in one round
-# trip: the UPDATE returns the same count as _AHEAD_IN_WAITLIST (its own row never counts).
-_SET_RANK_RETURNING_AHEAD = (
-    sa.update(_registration).where(_registration.c.id == sa.bindparam("b_id"))
-    .values(waitlist_rank=sa.bindparam("b_rank"))
-    .returning(select(func.count()).select_from(_ahead).where(
-        _ahead.c.event_id == sa.bindparam("b_event"),
-        _ahead.c.status == RegistrationStatus.WAITLISTED,
-        _ahead.c.attendance_mode == sa.bindparam("b_mode", type_=_registration.c.attendance_mode.type),
-        sa.or_(_ahead.c.waitlist_rank < sa.bindparam("b_rank"),
-               sa.and_(_ahead.c.waitlist_rank == sa.bindparam("b_rank"), _ahead.c.id < sa.bindparam("b_id"))),
-    ).scalar_subquery())
-)
-
-
-def _waitlist_position(event_id: int, mode: AttendanceMode, rank: int, registration_id: int) -> int:
-    ahead = db.session.connection().scalar(_AHEAD_IN_WAITLIST, {"event_id": event_id, "mode": mode, "rank": rank,
-                                                   "registration_id": registration_id})
-    return int(ahead or 0) + 1
-
-
-def session_waitlist_position(choice: RegistrationSession) -> int | None:
-    if choice.status != RegistrationStatus.WAITLISTED or choice.waitlist_rank is None:
-        return None
-    ahead = db.session.scalar(
-        select(func.count()).select_from(RegistrationSession).where(
-            RegistrationSession.session_id == choice.session_id,
-            RegistrationSession.status == RegistrationStatus.WAITLISTED,
-            RegistrationSession.waitlist_rank < choice.waitlist_rank,
-        )
-    )
-    return int(ahead or 0) + 1
-
-
-def _next_session_rank(session_id: int) -> int:
-    # Ranks only order the queue; a tie from two concurrent writers is broken by registration id.
-    current = db.session.scalar(select(func.max(RegistrationSession.waitlist_rank))
-                                .where(RegistrationSession.session_id == session_id))
-    return int(current or 0) + 1
-
-
-def _mail(registration: Registration, template: str, *, payload: dict | None = None,
-          email: str | None = None) -> OutboxMessage:
-    email = email or (registration.person or db.session.get(Person, registration.person_id)).email
-    # The calendar capability records the invite version (SEQUENCE) this mail carries.
-    payload = {**(payload or {}), **calendar_services.payload_for_mail(registration, template)}
-    return enqueue(template, to=email, language=registration.language, registration=registration,
-                   event=registration.event, payload=payload)
-
-
-def _audit(actor, action: str, registration: Registration, **details) -> None:
-    record(actor if actor is not None else "attendee", action, "registration", registration.id,
-           event_id=registration.event_id, details={k: v for k, v in details.items() if v not in (None, "")})
-
-
-def _claim_session_seats(registration: Registration) -> list[int]:
-    """Give a newly confirmed registration its session seats, or a place in a session's waitlist."""
-    waitlisted = []
-    for choice in sorted(registration.session_choices, key=lambda c: c.session_id):
-        if choice.holds_seat:
-            continue
-        if seats.take_session_seat(choice.session_id):
-            choice.status, choice.holds_seat, choice.waitlist_rank = RegistrationStatus.CONFIRMED, True, None
-        else:
-            choice.status, choice.holds_seat = RegistrationStatus.WAITLISTED, False
-            choice.waitlist_rank = _next_session_rank(choice.session_id)
-            waitlisted.append(choice.session_id)
-    return waitlisted
-
-
-def _release_session_seats(registration: Registration, status: RegistrationStatus) -> list[int]:
-    freed = []
-    for choice in sorted(registration.session_choices, key=lambda c: c.session_id):
-        if choice.holds_seat:
-            seats.release_session_seat(choice.session_id)
-            freed.append(choice.session_id)
-        choice.status, choice.holds_seat, choice.waitlist_rank = status, False, None
-    return freed
-
-
-def _confirm(registration: Registration) -> None:
-    registration.status = RegistrationStatus.CONFIRMED
-    registration.holds_seat = True
-    registration.waitlist_rank = None
-    registration.confirmed_at = utcnow()
-    _claim_session_seats(registration)
 
 
 # --- register --------------------------------------------------------------------------
@@ -489,250 +353,3 @@ def resend_link(event: Event, email: str) -> None:
             .limit(1))
         if registration is not None:
             _mail_link_again(registration)
-
-
-# --- freeing seats and promotion -------------------------------------------------------
-
-def promote_waitlist(event_id: int) -> list[Registration]:
-    """Fill free seats from the waitlist in rank order, in the caller's transaction.
-
-    Called after every seat is freed and by the events capability after raising capacity.
-    Candidates are locked with SKIP LOCKED on PostgreSQL, so a waitlisted registration being
-    cancelled at this instant is passed over instead of blocking or being promoted twice.
-    """
-    if not db.session().in_transaction():
-        with write_transaction():
-            return promote_waitlist(event_id)
-    promoted: list[Registration] = []
-    for mode in (AttendanceMode.IN_PERSON, AttendanceMode.ONLINE):
-        for _i in range(MAX_PROMOTIONS_PER_CALL):
-            stmt = (select(Registration)
-                    .where(Registration.event_id == event_id, Registration.status == RegistrationStatus.WAITLISTED,
-                           Registration.attendance_mode == mode)
-                    .order_by(Registration.waitlist_rank, Registration.id).limit(1)
-                    .execution_options(populate_existing=True))
-            if not is_sqlite():
-                stmt = stmt.with_for_update(skip_locked=True, of=Registration)
-            candidate = db.session.scalars(stmt).one_or_none()
-            if candidate is None or not seats.take_event_seat(event_id, mode):
-                break
-            _confirm(candidate)
-            db.session.flush()
-            _mail(candidate, "registration_promoted")
-            _audit(None, "registration.promote_from_waitlist", candidate)
-            promoted.append(candidate)
-    for session_id in db.session.scalars(select(EventSession.id).where(EventSession.event_id == event_id)):
-        promote_session_waitlist(session_id)
-    return promoted
-
-
-def promote_session_waitlist(session_id: int) -> list[RegistrationSession]:
-    """Fill a session's free seats from its own waitlist (the registrations are already confirmed)."""
-    promoted = []
-    for _i in range(MAX_PROMOTIONS_PER_CALL):
-        stmt = (select(RegistrationSession)
-                .join(Registration, Registration.id == RegistrationSession.registration_id)
-                .where(RegistrationSession.session_id == session_id,
-                       RegistrationSession.status == RegistrationStatus.WAITLISTED,
-                       Registration.status == RegistrationStatus.CONFIRMED)
-                .order_by(RegistrationSession.waitlist_rank, RegistrationSession.registration_id).limit(1)
-                .execution_options(populate_existing=True))
-        if not is_sqlite():
-            stmt = stmt.with_for_update(skip_locked=True, of=RegistrationSession)
-        choice = db.session.scalars(stmt).one_or_none()
-        if choice is None or not seats.take_session_seat(session_id):
-            break
-        choice.status, choice.holds_seat, choice.waitlist_rank = RegistrationStatus.CONFIRMED, True, None
-        db.session.flush()
-        _mail(choice.registration, "registration_promoted",
-              payload={"session_id": session_id, "session_title": choice.session.title})
-        promoted.append(choice)
-    return promoted
-
-
-def _end(registration: Registration, status: RegistrationStatus) -> None:
-    """Move an active registration to cancelled/rejected, freeing its seats and refilling them."""
-    held = registration.holds_seat
-    registration.status = status
-    registration.holds_seat = False
-    registration.waitlist_rank = None
-    if status == RegistrationStatus.CANCELLED:
-        registration.cancelled_at = utcnow()
-    if held:
-        seats.release_event_seat(registration.event_id, registration.attendance_mode)
-    freed_sessions = _release_session_seats(registration, status)
-    db.session.flush()
-    if held:
-        promote_waitlist(registration.event_id)
-    else:
-        for session_id in freed_sessions:
-            promote_session_waitlist(session_id)
-
-
-def _load_active(registration_id: int, *, allowed: tuple[RegistrationStatus, ...] = ACTIVE_REGISTRATION_STATUSES) -> Registration:
-    registration = _locked(Registration, registration_id)
-    if registration is None:
-        raise NotFound(_("We could not find that registration."))
-    if registration.status not in allowed:
-        raise DomainError(_("This registration is %(status)s; that action is not possible.",
-                            status=status_label(registration.status)), code=ErrorCode.INVALID_STATE)
-    return registration
-
-
-def cancel(registration: Registration, *, actor=None, reason: str = "") -> Registration:
-    """Cancel (by the attendee when actor is None, else by staff), free the seat, promote the next."""
-    reason = (reason or "").strip()[:1000]
-
-    def run() -> Registration:
-        with write_transaction():
-            reg = _load_active(registration.id)
-            _end(reg, RegistrationStatus.CANCELLED)
-            _mail(reg, "registration_cancelled", payload={"reason": reason, "by_staff": actor is not None})
-            _audit(actor, "registration.cancel", reg, reason=reason)
-        return reg
-
-    return _retrying(run)
-
-
-def approve(registration: Registration, *, actor, message: str = "") -> Registration:
-    """Approve a pending registration: it takes a seat now, or joins the waitlist when full."""
-    message = (message or "").strip()[:2000]
-
-    def run() -> Registration:
-        with write_transaction():
-            reg = _load_active(registration.id, allowed=(RegistrationStatus.PENDING,))
-            reg.decision_message = message
-            if seats.take_event_seat(reg.event_id, reg.attendance_mode):
-                _confirm(reg)
-                template = "registration_approved"
-            else:
-                reg.status = RegistrationStatus.WAITLISTED
-                db.session.flush()
-                reg.waitlist_rank = reg.id
-                for choice in reg.session_choices:
-                    choice.status = RegistrationStatus.WAITLISTED
-                template = "registration_waitlisted"
-            db.session.flush()
-            _mail(reg, template, payload={"message": message, "approved": True})
-            _audit(actor, "registration.approve", reg, message=message, result=reg.status.value)
-        return reg
-
-    return _retrying(run)
-
-
-def reject(registration: Registration, *, actor, message: str = "") -> Registration:
-    """Decline a pending or waitlisted registration, with an optional message to the attendee."""
-    message = (message or "").strip()[:2000]
-
-    def run() -> Registration:
-        with write_transaction():
-            reg = _load_active(registration.id, allowed=(RegistrationStatus.PENDING, RegistrationStatus.WAITLISTED))
-            reg.decision_message = message
-            _end(reg, RegistrationStatus.REJECTED)
-            _mail(reg, "registration_rejected", payload={"message": message})
-            _audit(actor, "registration.reject", reg, message=message)
-        return reg
-
-    return _retrying(run)
-
-
-def promote(registration: Registration, *, actor) -> Registration:
-    """Promote one waitlisted registration by hand, ahead of the queue, if a seat is free."""
-
-    def run() -> Registration:
-        with write_transaction():
-            reg = _load_active(registration.id, allowed=(RegistrationStatus.WAITLISTED,))
-            if not seats.take_event_seat(reg.event_id, reg.attendance_mode):
-                raise DomainError(_("No seat is free. Raise the capacity first, or wait for a cancellation."),
-                                  code=ErrorCode.EVENT_FULL)
-            _confirm(reg)
-            db.session.flush()
-            _mail(reg, "registration_promoted")
-            _audit(actor, "registration.promote", reg)
-        return reg
-
-    return _retrying(run)
-
-
-def move_in_waitlist(registration: Registration, *, actor, to_position: int) -> Registration:
-    """Put a waitlisted registration at a 1-based position of its waitlist (others keep their order)."""
-
-    def run() -> Registration:
-        with write_transaction():
-            reg = _load_active(registration.id, allowed=(RegistrationStatus.WAITLISTED,))
-            stmt = (select(Registration).where(Registration.event_id == reg.event_id,
-                                               Registration.status == RegistrationStatus.WAITLISTED,
-                                               Registration.attendance_mode == reg.attendance_mode)
-                    .order_by(Registration.waitlist_rank, Registration.id))
-            if not is_sqlite():
-                stmt = stmt.with_for_update(of=Registration)
-            queue = list(db.session.scalars(stmt))
-            ranks = sorted({r.waitlist_rank or r.id for r in queue})
-            if len(ranks) != len(queue):  # a tie: fall back to ids, unique and in arrival order
-                ranks = sorted(r.id for r in queue)
-            old_position = queue.index(reg) + 1
-            queue.remove(reg)
-            target = min(max(int(to_position), 1), len(queue) + 1)
-            queue.insert(target - 1, reg)
-            for rank, item in zip(ranks, queue):
-                item.waitlist_rank = rank
-            _audit(actor, "registration.move_in_waitlist", reg, **{"from": old_position, "to": target})
-        return reg
-
-    return _retrying(run)
-
-
-def update_choices(registration: Registration, *, session_ids: list | None, answers: dict | None,
-                   actor=None) -> Registration:
-    """Change session choices and/or answers of an active registration (attendee or operator)."""
-    event = registration.event
-    errors: dict[str, list[str]] = {}
-    new_sessions = clean_sessions(event, session_ids, errors) if session_ids is not None else None
-    new_answers = clean_answers(event, answers, errors) if answers is not None else None
-    if errors:
-        raise ValidationError(_("Please correct the highlighted fields."), fields=errors)
-
-    def run() -> Registration:
-        with write_transaction():
-            reg = _load_active(registration.id)
-            changes: dict[str, Any] = {}
-            if new_sessions is not None:
-                current = {c.session_id: c for c in reg.session_choices}
-                removed = sorted(set(current) - set(new_sessions))
-                added = sorted(set(new_sessions) - set(current))
-                for session_id in removed:
-                    choice = current[session_id]
-                    if choice.holds_seat:
-                        seats.release_session_seat(session_id)
-                    reg.session_choices.remove(choice)
-                for session_id in added:
-                    reg.session_choices.append(RegistrationSession(session_id=session_id, status=reg.status))
-                db.session.flush()
-                if reg.status == RegistrationStatus.CONFIRMED:
-                    _claim_session_seats(reg)
-                for session_id in removed:
-                    promote_session_waitlist(session_id)
-                changes.update(sessions_added=added, sessions_removed=removed)
-                if added or removed:
-                    calendar_services.invite_changed(reg)  # the invite lists the sessions: new version
-            if new_answers is not None:
-                reg.answers.clear()
-                db.session.flush()
-                for question_id, value in new_answers.items():
-                    reg.answers.append(Answer(question_id=question_id, value=value))
-                changes["answers"] = True
-            reg.updated_at = utcnow()
-            _audit(actor, "registration.update", reg, **{k: v for k, v in changes.items() if v})
-        return reg
-
-    return _retrying(run)
-
-
-def status_label(status: RegistrationStatus) -> str:
-    return {
-        RegistrationStatus.PENDING: _("awaiting approval"),
-        RegistrationStatus.CONFIRMED: _("confirmed"),
-        RegistrationStatus.WAITLISTED: _("on the waitlist"),
-        RegistrationStatus.CANCELLED: _("cancelled"),
-        RegistrationStatus.REJECTED: _("declined"),
-    }[RegistrationStatus(status)]
