@@ -7,16 +7,11 @@ Sessions, hosts and questions live in `programme.py` (re-exported below).
 """
 from __future__ import annotations
 
-import importlib
 import logging
-import secrets
-import unicodedata
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from slugify import slugify
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
 
@@ -29,6 +24,8 @@ from ..extensions import db
 from . import validation as v
 from .labels import kind_label, status_label  # noqa: F401  (re-exported for templates and views)
 from .models import Event, EventSession, Host, Question
+from .slugs import copy_slug, generate_slug, slug_conflict  # noqa: F401  (generate_slug is part of the API)
+from .slugs import slug_taken as _slug_taken
 
 log = logging.getLogger(__name__)
 
@@ -158,56 +155,13 @@ def clean_event(data: dict[str, Any], *, event: Event | None = None) -> dict[str
     return out
 
 
-def _slug_taken(slug: str, *, exclude_id: int | None = None) -> bool:
-    query = select(Event.id).where(Event.slug == slug)
-    if exclude_id is not None:
-        query = query.where(Event.id != exclude_id)
-    return db.session.scalar(query) is not None
-
-
-def _slug_conflict(slug: str) -> Conflict:
-    message = _("The address /events/%(slug)s is already used by another event.", slug=slug)
-    return Conflict(message, code=ErrorCode.SLUG_TAKEN, fields={"slug": [message]})
-
-
-def _is_latin(text: str) -> bool:
-    text = unicodedata.normalize("NFKC", text)
-    return bool(text.strip()) and all(ord(ch) < 0x250 for ch in text)
-
-
-def generate_slug(title: str, starts_at: datetime | None, *, title_translation: str = "",
-                  tz_name: str = "Asia/Tokyo") -> str:
-    """A readable, unique slug: from the title when it is in Latin script, else from its
-    translation, else `event-<date>-<random>` (transliterated kanji read as Chinese)."""
-    for source in (title, title_translation):
-        if source and _is_latin(source):
-            base = slugify(source, max_length=80, word_boundary=True)
-            if base:
-                break
-    else:
-        day = (starts_at or utcnow()).astimezone(ZoneInfo(tz_name)).strftime("%Y%m%d")
-        base = f"event-{day}-{secrets.token_hex(3)}"
-    candidate, n = base, 2
-    while _slug_taken(candidate):
-        candidate, n = f"{base}-{n}", n + 1
-    return candidate
-
-
 # --- writing -------------------------------------------------------------------------------
 
 def _promote_waitlist(event_id: int) -> None:
-    """Let the registration capability fill newly added seats, when it offers that.
+    """Let the registration capability fill newly added seats, in the caller's transaction."""
+    from ..registration.services import promote_waitlist  # registration imports events' models
 
-    Looked up at call time: registration may be built after events, and events must not
-    fail to import without it. Runs inside the caller's transaction.
-    """
-    try:
-        module = importlib.import_module("events_app.registration.services")
-    except ModuleNotFoundError:
-        return
-    promote = getattr(module, "promote_waitlist", None)
-    if promote is not None:
-        promote(event_id)
+    promote_waitlist(event_id)
 
 
 def create_event(data: dict[str, Any], *, actor) -> Event:
@@ -221,7 +175,7 @@ def create_event(data: dict[str, Any], *, actor) -> Event:
     try:
         with write_transaction():
             if slug and _slug_taken(slug):
-                raise _slug_conflict(slug)
+                raise slug_conflict(slug)
             slug = slug or generate_slug(values["title"], values["starts_at"],
                                          title_translation=values["title_translation"], tz_name=values["timezone"])
             event = Event(slug=slug, status=EventStatus(status), **values)
@@ -236,7 +190,7 @@ def create_event(data: dict[str, Any], *, actor) -> Event:
         # Two operators chose the same slug at once: the unique index decided.
         if "slug" not in str(err.orig).lower():
             raise
-        raise _slug_conflict(slug)
+        raise slug_conflict(slug)
     return event
 
 
@@ -257,7 +211,7 @@ def update_event(event_id: int, changes: dict[str, Any], *, actor) -> Event:
         with write_transaction():
             event = get_event(event_id)
             if new_slug != event.slug and _slug_taken(new_slug, exclude_id=event.id):
-                raise _slug_conflict(new_slug)
+                raise slug_conflict(new_slug)
             changed = {name for name, value in values.items() if getattr(event, name) != value}
             if new_slug != event.slug:
                 changed.add("slug")
@@ -291,7 +245,7 @@ def update_event(event_id: int, changes: dict[str, Any], *, actor) -> Event:
     except sa_exc.IntegrityError as err:
         if "slug" not in str(err.orig).lower():
             raise
-        raise _slug_conflict(new_slug)
+        raise slug_conflict(new_slug)
     return event
 
 
@@ -366,7 +320,7 @@ def duplicate_event(event_id: int, *, actor, starts_at: datetime | None = None) 
             "timezone", "venue_name", "venue_address", "venue_map_url", "venue_latitude", "venue_longitude",
             "online_url", "capacity", "online_capacity", "audience_alumni", "audience_employees", "audience_guests",
             "requires_approval", "reminder_hours_before", "online_reminder_minutes_before", "survey_enabled")}
-        copy = Event(slug=_copy_slug(source.slug), status=EventStatus.DRAFT, starts_at=source.starts_at + shift,
+        copy = Event(slug=copy_slug(source.slug), status=EventStatus.DRAFT, starts_at=source.starts_at + shift,
                      ends_at=source.ends_at + shift, **values)
         for field in ("registration_opens_at", "registration_closes_at"):
             value = getattr(source, field)
@@ -393,14 +347,6 @@ def duplicate_event(event_id: int, *, actor, starts_at: datetime | None = None) 
         db.session.flush()
         record(actor, "event.duplicated", "event", copy.id, event_id=copy.id, details={"from": source.slug})
     return copy
-
-
-def _copy_slug(slug: str) -> str:
-    base = f"{slug[:110]}-copy"
-    candidate, n = base, 2
-    while _slug_taken(candidate):
-        candidate, n = f"{base}-{n}", n + 1
-    return candidate
 
 
 from .programme import (  # noqa: E402,F401  (one import path for every events service)
