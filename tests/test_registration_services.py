@@ -206,3 +206,17 @@ def test_the_form_offers_breakout_tables_but_not_timetable_items(client, make_ev
     html = client.get(f"/events/{event.slug}/register", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Table Alpha" in html
     assert "Opening words" not in html
+
+
+def test_waitlist_positions_of_a_whole_event_match_each_registrations_own(app, make_event):
+    """The operators' list reads every place in one query; it must agree with the per-row rule."""
+    from events_app.registration.services import register, waitlist_position, waitlist_positions
+
+    event = make_event(capacity=1)
+    results = [register(event, {"name": f"待機 {i}", "name_kana": "タイキ", "email": f"wait{i}@example.jp",
+                                "affiliation": "alumni", "consent": True}) for i in range(4)]
+    waitlisted = [r.registration for r in results if r.status.value == "waitlisted"]
+    assert len(waitlisted) == 3
+    positions = waitlist_positions(event.id)
+    assert positions == {r.id: waitlist_position(r) for r in waitlisted}
+    assert sorted(positions.values()) == [1, 2, 3]

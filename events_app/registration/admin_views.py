@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from ..audit.models import AuditEntry
 from ..auth.permissions import current_staff, staff_required
@@ -36,6 +37,7 @@ def _like(term: str) -> str:
 def filtered_registrations(event: Event, args) -> tuple[list[Registration], dict]:
     """Registrations of an event matching the list's search and filters (kana order)."""
     stmt = (select(Registration).join(Person, Person.id == Registration.person_id)
+            .options(contains_eager(Registration.person))  # the list shows each person: no query per row
             .where(Registration.event_id == event.id))
     q = (args.get("q") or "").strip()[:100]
     if q:
@@ -91,8 +93,7 @@ def status_counts(event: Event) -> dict[str, int]:
 def admin_list(slug: str):
     event = _event_or_404(slug)
     registrations, filters = filtered_registrations(event, request.args)
-    positions = {r.id: services.waitlist_position(r) for r in registrations
-                 if r.status == RegistrationStatus.WAITLISTED}
+    positions = services.waitlist_positions(event.id)
     return render_template("registration/admin_list.html", event=event, registrations=registrations,
                            filters=filters, counts=status_counts(event), positions=positions,
                            action_form=ChoicesForm(), status_label=services.status_label)

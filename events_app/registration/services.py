@@ -37,7 +37,7 @@ from .validation import CleanRegistration, clean_registration
 from .waitlist import _SET_RANK_RETURNING_AHEAD, waitlist_position
 from .waitlist import (  # noqa: F401
     MAX_PROMOTIONS_PER_CALL, move_in_waitlist, promote_session_waitlist, promote_waitlist,
-    session_waitlist_position,
+    session_waitlist_position, waitlist_positions,
 )
 
 # Core tables for the registration hot path (no unit of work, no identity map).

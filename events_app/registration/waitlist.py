@@ -30,6 +30,21 @@ def waitlist_position(registration: Registration) -> int | None:
                               registration.id)
 
 
+def waitlist_positions(event_id: int) -> dict[int, int]:
+    """Every waitlisted registration's 1-based place (per attendance mode) in one query."""
+    rows = db.session.execute(
+        select(_registration.c.id, _registration.c.attendance_mode)
+        .where(_registration.c.event_id == event_id, _registration.c.status == RegistrationStatus.WAITLISTED,
+               _registration.c.waitlist_rank.is_not(None))
+        .order_by(_registration.c.waitlist_rank, _registration.c.id))
+    positions: dict[int, int] = {}
+    seen_per_mode: dict[str, int] = {}
+    for registration_id, mode in rows:
+        seen_per_mode[mode] = seen_per_mode.get(mode, 0) + 1
+        positions[registration_id] = seen_per_mode[mode]
+    return positions
+
+
 _AHEAD_IN_WAITLIST = select(func.count()).select_from(_registration).where(
     _registration.c.event_id == sa.bindparam("event_id"),
     _registration.c.status == RegistrationStatus.WAITLISTED,
