@@ -6,15 +6,14 @@ status = 'confirmed'`) and writes the append-only history row in the same transa
 sessions and undo re-read the row under a lock (`SELECT ... FOR UPDATE` on PostgreSQL; SQLite's
 BEGIN IMMEDIATE serialises writers) and re-check. Two staff scanning one ticket at the same
 moment therefore get one `ok` and one `already_checked_in`.
+
+This module keeps the decision (and the entry points that end in it: scans, search, offline sync,
+undo, the webinar join, walk-ins). Issuing tickets (`issuing`), the read models (`queries`), the
+offline snapshot (`offline`), the result codes (`outcomes`) and the SQLite writer lock
+(`door_lock`) live beside it and are re-exported here: callers keep using `tickets.services.X`.
 """
 from __future__ import annotations
 
-import enum
-import os
-import threading
-import unicodedata
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -22,14 +21,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-try:
-    import fcntl
-except ImportError:  # not on Windows: SQLite's busy handler alone
-    fcntl = None
-
 from ..audit.services import record
 from ..auth.models import StaffUser
-from ..database import is_sqlite, utcnow, write_transaction
+from ..database import utcnow, write_transaction
 from ..enums import AttendanceMode, CheckInKind, CheckInSource, RegistrationStatus
 from ..errors import Conflict, NotFound, ValidationError
 from ..events.models import Event, EventSession
@@ -37,189 +31,25 @@ from ..extensions import db
 from ..people.models import Person
 from ..registration.models import Registration, RegistrationSession
 from . import codes
+from .door_lock import _door_write
 from .models import CheckIn, Ticket
+from .outcomes import _STATUS_RESULT, CheckInResult, Outcome, _status_failure
+from .queries import registration_json
+from .row_helpers import _history_row, _locked_registration, _staff_name
+
+# Re-exported: views, api, cli, tests and other capabilities call `tickets.services.X`.
+from .issuing import current_ticket, reissue_ticket, ticket_code  # noqa: F401
+from .offline import offline_snapshot  # noqa: F401
+from .outcomes import result_message  # noqa: F401
+from .queries import (  # noqa: F401
+    EventRef, counts, event_by_slug, event_ref, history, registration_history, search,
+)
 
 MAX_NONCE = 100
 MAX_REASON = 500
 
-# SQLite has one writer at a time and makes the others poll with growing sleeps (busy_timeout),
-# which at a busy door turns 2 ms check-ins into 100 ms ones. Threads of one process queue
-# here instead, on a lock that wakes the next one the moment the write commits.
-# Several gunicorn workers (processes) share the file too, and between processes SQLite's busy
-# handler sleeps 1, 2, 5, 10 ... 100 ms: under 16 scanners that sleep was most of the p99. So
-# writers also take an exclusive flock on a file beside the database, which the kernel hands to
-# the next waiter the moment it is released. It only orders writers; BEGIN IMMEDIATE and the
-# conditional UPDATE still decide, and no state is kept in memory.
-_SQLITE_WRITERS = threading.Lock()
-
-
-def _lock_path(database: str | None) -> str | None:
-    if fcntl is None or not database or database == ":memory:" or database.startswith("file:"):
-        return None
-    return database + ".door-lock"
-
-
-@contextmanager
-def _door_write():
-    if is_sqlite():
-        with _SQLITE_WRITERS:
-            # Opened per write (microseconds): no descriptor is shared across a fork or kept open.
-            path, fd = _lock_path(db.engine.url.database), None
-            if path is not None:
-                try:
-                    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-                except OSError:  # a read-only directory: SQLite's own busy handler alone
-                    fd = None
-            try:
-                if fd is not None:
-                    fcntl.flock(fd, fcntl.LOCK_EX)
-                with write_transaction() as session:
-                    yield session
-            finally:
-                if fd is not None:
-                    os.close(fd)  # releases the flock
-    else:
-        # PostgreSQL: the scan's reads ran in the request's READ COMMITTED transaction; the
-        # admission continues in it instead of COMMIT + BEGIN (two round trips). The conditional
-        # UPDATE re-reads the row under its lock, so what decides is the same.
-        session = db.session()
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-
-
-class CheckInResult(enum.StrEnum):
-    """Stable result codes: clients switch on these, people read the translated message."""
-
-    OK = "ok"
-    ALREADY_CHECKED_IN = "already_checked_in"
-    UNKNOWN_CODE = "unknown_code"
-    WRONG_EVENT = "wrong_event"
-    CANCELLED = "cancelled"
-    WAITLISTED = "waitlisted"
-    PENDING_APPROVAL = "pending_approval"
-    REVOKED = "revoked"
-    REJECTED = "rejected"
-    NOT_IN_SESSION = "not_in_session"
-
-
-_STATUS_RESULT = {
-    RegistrationStatus.CANCELLED: CheckInResult.CANCELLED,
-    RegistrationStatus.WAITLISTED: CheckInResult.WAITLISTED,
-    RegistrationStatus.PENDING: CheckInResult.PENDING_APPROVAL,
-    RegistrationStatus.REJECTED: CheckInResult.REJECTED,
-}
-
-
-_RESULT_MESSAGES = {
-    CheckInResult.OK: lambda: _("Checked in"),
-    CheckInResult.ALREADY_CHECKED_IN: lambda: _("Already checked in"),
-    CheckInResult.UNKNOWN_CODE: lambda: _("Unknown code: not a ticket of ours"),
-    CheckInResult.WRONG_EVENT: lambda: _("This ticket is for another event"),
-    CheckInResult.CANCELLED: lambda: _("This registration was cancelled"),
-    CheckInResult.WAITLISTED: lambda: _("On the waiting list: no seat confirmed"),
-    CheckInResult.PENDING_APPROVAL: lambda: _("Awaiting approval: not confirmed yet"),
-    CheckInResult.REVOKED: lambda: _("This ticket was replaced by a newer one"),
-    CheckInResult.REJECTED: lambda: _("This registration was declined"),
-    CheckInResult.NOT_IN_SESSION: lambda: _("Not registered for this session"),
-}
-
-
-def result_message(result: CheckInResult) -> str:
-    return _RESULT_MESSAGES[result]()
-
-
-@dataclass
-class Outcome:
-    result: CheckInResult
-    registration: Registration | None = None
-    checked_in_at: datetime | None = None
-    checked_in_by: str | None = None
-    history_id: int | None = None
-    conflict: bool = False
-    replayed: bool = False
-    session: EventSession | None = None
-    other_event: Event | None = None
-    # The registration as the door shows it, taken before the commit expires the ORM object.
-    registration_data: dict | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.result == CheckInResult.OK
-
-
-# --- tickets ---------------------------------------------------------------------------
-
-def _current_ticket_row(registration_id: int) -> Ticket | None:
-    return db.session.scalar(
-        select(Ticket).where(Ticket.registration_id == registration_id, Ticket.revoked_at.is_(None))
-    )
-
-
-def current_ticket(registration: Registration) -> Ticket | None:
-    """The registration's valid ticket, issued on first need; None unless it is confirmed."""
-    if registration.status != RegistrationStatus.CONFIRMED:
-        return None
-    ticket = _current_ticket_row(registration.id)
-    if ticket is not None:
-        return ticket
-    registration_id = registration.id
-    try:
-        with write_transaction():
-            ticket = Ticket(registration_id=registration_id, code_id=codes.new_code_id())
-            db.session.add(ticket)
-    except IntegrityError:
-        # Two first views at once: the partial unique index let one ticket through; use it.
-        ticket = _current_ticket_row(registration_id)
-    return ticket
-
-
-def ticket_code(registration: Registration) -> str | None:
-    """The signed code of the registration's current ticket (issuing it if needed)."""
-    ticket = current_ticket(registration)
-    return codes.code_for(ticket.code_id) if ticket else None
-
-
-def reissue_ticket(registration_id: int, *, actor, reason: str = "") -> Ticket:
-    """Revoke the current ticket and issue a new one: the old code answers `revoked` from now on."""
-    reason = (reason or "").strip()[:200]
-    with write_transaction():
-        registration = _locked_registration(registration_id)
-        if registration is None:
-            raise NotFound(_("No such registration."))
-        if registration.status != RegistrationStatus.CONFIRMED:
-            raise Conflict(_("Only confirmed registrations have tickets."))
-        old = _current_ticket_row(registration_id)
-        if old is not None:
-            old.revoked_at = utcnow()
-            old.revoked_reason = reason
-            db.session.flush()  # the partial unique index must see the old row revoked first
-        ticket = Ticket(registration_id=registration_id, code_id=codes.new_code_id())
-        db.session.add(ticket)
-        db.session.flush()
-        record(actor, "ticket.reissued", "registration", registration_id, event_id=registration.event_id,
-               details={"reason": reason, "revoked_ticket_id": old.id if old else None})
-    return ticket
-
 
 # --- deciding a check-in ----------------------------------------------------------------
-
-def _locked_registration(registration_id: int) -> Registration | None:
-    return db.session.scalar(
-        select(Registration).where(Registration.id == registration_id)
-        .with_for_update().execution_options(populate_existing=True)
-    )
-
-
-def _staff_name(staff_id: int | None) -> str | None:
-    if staff_id is None:
-        return None
-    staff = db.session.get(StaffUser, staff_id)
-    return staff.display_name if staff else None
-
 
 def _replay(row: CheckIn) -> Outcome:
     """The original answer to a nonce seen before: retries and re-synced queues change nothing."""
@@ -230,11 +60,6 @@ def _replay(row: CheckIn) -> Outcome:
     session = db.session.get(EventSession, row.session_id) if row.session_id else None
     return Outcome(result, registration, at, by, history_id=row.id, conflict=row.conflict, replayed=True,
                    session=session)
-
-
-def _status_failure(registration: Registration) -> Outcome | None:
-    result = _STATUS_RESULT.get(registration.status)
-    return Outcome(result, registration) if result else None
 
 
 # The hot path reads one row per scan with plain Core statements built once: the ticket, its
@@ -336,14 +161,8 @@ def check_in_code(event: Event, text: str, *, staff: StaffUser | None, source: C
                   nonce: str | None = None, device: str = "", client_at: datetime | None = None,
                   session_id: int | None = None) -> Outcome:
     """Check in whoever holds this code: a full ticket URL or the bare code, as scanned."""
-    nonce = _check_nonce(nonce)
-    if (replayed := _nonce_row(nonce)) is not None:
-        return _replay(replayed)
-    failure, row = _resolve_code(event, text)
-    if failure is not None:
-        return failure
-    return _admit(event, row, staff=staff, source=source, nonce=nonce, device=device,
-                  client_at=client_at, session_id=session_id)
+    return _check_in(event, _resolve_code, text, staff=staff, source=source, nonce=nonce, device=device,
+                     client_at=client_at, session_id=session_id)
 
 
 def check_in_registration(event: Event, registration_id: int, *, staff: StaffUser | None,
@@ -351,10 +170,17 @@ def check_in_registration(event: Event, registration_id: int, *, staff: StaffUse
                           device: str = "", client_at: datetime | None = None,
                           session_id: int | None = None) -> Outcome:
     """Check in a registration picked by id (manual search, walk-in, offline search)."""
+    return _check_in(event, _resolve_registration, registration_id, staff=staff, source=source, nonce=nonce,
+                     device=device, client_at=client_at, session_id=session_id)
+
+
+def _check_in(event: Event, resolve, key, *, staff, source: CheckInSource, nonce: str | None, device: str,
+              client_at: datetime | None, session_id: int | None) -> Outcome:
+    """Both entry points: a nonce seen before replays its answer; else resolve the code or id and admit."""
     nonce = _check_nonce(nonce)
     if (replayed := _nonce_row(nonce)) is not None:
         return _replay(replayed)
-    failure, row = _resolve_registration(event, registration_id)
+    failure, row = resolve(event, key)
     if failure is not None:
         return failure
     return _admit(event, row, staff=staff, source=source, nonce=nonce, device=device,
@@ -468,17 +294,6 @@ def _admit_to_session(registration, session, *, staff_id, source, nonce, device,
     return Outcome(CheckInResult.OK, registration, at, _staff_name(staff_id), history_id=row.id, session=session)
 
 
-def _history_row(registration: Registration, kind: CheckInKind, *, staff_id, source, nonce=None, device="",
-                 client_at=None, conflict=False, session_id=None, reason="",
-                 mode: AttendanceMode = AttendanceMode.IN_PERSON) -> CheckIn:
-    row = CheckIn(registration_id=registration.id, event_id=registration.event_id, session_id=session_id,
-                  kind=kind, mode=mode, source=source, at=utcnow(), client_at=client_at, staff_id=staff_id,
-                  device=(device or "")[:100], nonce=nonce, conflict=conflict, reason=reason)
-    db.session.add(row)
-    db.session.flush()
-    return row
-
-
 def undo_check_in(event: Event, registration_id: int, *, staff: StaffUser, reason: str,
                   session_id: int | None = None, device: str = "") -> Outcome:
     """Take back a check-in, with a reason; the history keeps both rows."""
@@ -553,151 +368,6 @@ def record_online_join(registration: Registration) -> str:
                              mode=AttendanceMode.ONLINE)
         registration = db.session.get(Registration, registration_id)
     return registration.event.online_url
-
-
-# --- what the door screen shows ---------------------------------------------------------
-
-def counts(event: Event) -> dict:
-    """Checked in / expected, in person and online, plus conflicts waiting for review."""
-    confirmed = Registration.status == RegistrationStatus.CONFIRMED
-    in_person = Registration.attendance_mode == AttendanceMode.IN_PERSON
-    online = Registration.attendance_mode == AttendanceMode.ONLINE
-
-    def n(condition):
-        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
-    row = db.session.execute(
-        select(n(confirmed & in_person), n(confirmed & Registration.checked_in_at.is_not(None)),
-               n(confirmed & online), n(confirmed & Registration.online_joined_at.is_not(None)),
-               n(confirmed & (Registration.source == "walk_in")))
-        .where(Registration.event_id == event.id)
-    ).one()
-    conflicts = db.session.scalar(
-        select(sa.func.count()).select_from(CheckIn).where(CheckIn.event_id == event.id, CheckIn.conflict.is_(True)))
-    return {
-        "in_person": {"checked_in": int(row[1]), "expected": int(row[0])},
-        "online": {"joined": int(row[3]), "expected": int(row[2])},
-        "walk_ins": int(row[4]),
-        "conflicts": int(conflicts or 0),
-    }
-
-
-def _katakana(text: str) -> str:
-    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
-
-
-def search(event: Event, query: str, *, limit: int = 20) -> list[Registration]:
-    """Registrations of this event matching a name, kana (hiragana works too), email or company."""
-    query = unicodedata.normalize("NFKC", query or "").strip()
-    if len(query) < 1:
-        return []
-    compact = "".join(query.split())
-    kana = _katakana(compact)
-
-    def squeeze(column):
-        return sa.func.replace(sa.func.replace(sa.func.lower(column), " ", ""), "\u3000", "")
-
-    like = f"%{compact.lower()}%"
-    stmt = (
-        select(Registration).join(Person, Registration.person_id == Person.id)
-        .where(Registration.event_id == event.id)
-        .where(sa.or_(squeeze(Person.name).like(like), squeeze(Person.name_kana).like(f"%{kana.lower()}%"),
-                      sa.func.lower(Person.email).like(like), squeeze(Person.company).like(like)))
-        .order_by(sa.case((Registration.status == RegistrationStatus.CONFIRMED, 0), else_=1), Person.name_kana,
-                  Person.name)
-        .limit(limit)
-    )
-    return list(db.session.scalars(stmt))
-
-
-def offline_snapshot(event: Event) -> dict:
-    """What a door device caches to decide alone: attendees, their status and ticket-code hashes."""
-    registrations = db.session.scalars(
-        select(Registration).join(Person, Registration.person_id == Person.id)
-        .where(Registration.event_id == event.id).order_by(Person.name_kana)
-        .options(sa.orm.contains_eager(Registration.person))
-    ).all()
-    tickets = db.session.execute(
-        select(Ticket.registration_id, Ticket.code_id, Ticket.revoked_at)
-        .join(Registration, Ticket.registration_id == Registration.id).where(Registration.event_id == event.id)
-    ).all()
-    valid: dict[int, list[str]] = {}
-    revoked: dict[int, list[str]] = {}
-    for registration_id, code_id, revoked_at in tickets:
-        target = revoked if revoked_at else valid
-        target.setdefault(registration_id, []).append(codes.code_hash(codes.code_for(code_id)))
-    staff_names = {u.id: u.display_name for u in db.session.scalars(select(StaffUser))}
-    return {
-        "generated_at": utcnow().isoformat(),
-        "attendees": [
-            dict(registration_json(r, staff_names=staff_names), codes=valid.get(r.id, []),
-                 revoked_codes=revoked.get(r.id, []))
-            for r in registrations
-        ],
-    }
-
-
-def registration_json(registration: Registration, *, staff_names: dict | None = None) -> dict:
-    """The attendee as the door screen shows them (name, kana, affiliation, company, alumni details)."""
-    person = registration.person
-    by_id = registration.checked_in_by_id
-    by = (staff_names or {}).get(by_id) if staff_names is not None else _staff_name(by_id)
-    return {
-        "id": registration.id,
-        "name": person.name,
-        "name_kana": person.name_kana,
-        "email": person.email,
-        "affiliation": person.affiliation.value,
-        "company": person.company,
-        "job_title": person.job_title,
-        "department": person.department,
-        "former_department": person.former_department,
-        "joined_year": person.joined_year,
-        "left_year": person.left_year,
-        "status": registration.status.value,
-        "attendance_mode": registration.attendance_mode.value,
-        "source": registration.source,
-        "checked_in_at": registration.checked_in_at.isoformat() if registration.checked_in_at else None,
-        "checked_in_by": by,
-        "online_joined_at": registration.online_joined_at.isoformat() if registration.online_joined_at else None,
-    }
-
-
-def history(event: Event, *, conflicts_only: bool = False, limit: int = 500) -> list[CheckIn]:
-    stmt = select(CheckIn).where(CheckIn.event_id == event.id).order_by(CheckIn.at.desc(), CheckIn.id.desc())
-    if conflicts_only:
-        stmt = stmt.where(CheckIn.conflict.is_(True))
-    return list(db.session.scalars(stmt.limit(limit)))
-
-
-def registration_history(registration_id: int) -> list[CheckIn]:
-    return list(db.session.scalars(
-        select(CheckIn).where(CheckIn.registration_id == registration_id).order_by(CheckIn.at, CheckIn.id)))
-
-
-@dataclass(frozen=True)
-class EventRef:
-    """An event's identity without loading the row: what deciding a scan needs."""
-
-    id: int
-    slug: str
-
-
-_EVENT_ID = select(Event.id).where(Event.slug == sa.bindparam("slug"))
-
-
-def event_ref(slug: str) -> EventRef:
-    event_id = db.session.connection().execute(_EVENT_ID, {"slug": slug}).scalar()
-    if event_id is None:
-        raise NotFound(_("No event with that address."))
-    return EventRef(event_id, slug)
-
-
-def event_by_slug(slug: str) -> Event:
-    event = db.session.scalar(select(Event).where(Event.slug == slug))
-    if event is None:
-        raise NotFound(_("No event with that address."))
-    return event
 
 
 def walk_in(event: Event, data: dict, *, staff: StaffUser, device: str = "") -> Outcome:

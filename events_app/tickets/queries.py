@@ -1,0 +1,135 @@
+"""Read models for the door and the operators: counts, attendee search, the attendee as shown,
+check-in history, and looking an event up by its address."""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..enums import AttendanceMode, RegistrationStatus
+from ..errors import NotFound
+from ..events.models import Event
+from ..extensions import db
+from ..people.models import Person
+from ..registration.models import Registration
+from .models import CheckIn
+from .row_helpers import _staff_name
+
+
+def counts(event: Event) -> dict:
+    """Checked in / expected, in person and online, plus conflicts waiting for review."""
+    confirmed = Registration.status == RegistrationStatus.CONFIRMED
+    in_person = Registration.attendance_mode == AttendanceMode.IN_PERSON
+    online = Registration.attendance_mode == AttendanceMode.ONLINE
+
+    def n(condition):
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    row = db.session.execute(
+        select(n(confirmed & in_person), n(confirmed & Registration.checked_in_at.is_not(None)),
+               n(confirmed & online), n(confirmed & Registration.online_joined_at.is_not(None)),
+               n(confirmed & (Registration.source == "walk_in")))
+        .where(Registration.event_id == event.id)
+    ).one()
+    conflicts = db.session.scalar(
+        select(sa.func.count()).select_from(CheckIn).where(CheckIn.event_id == event.id, CheckIn.conflict.is_(True)))
+    return {
+        "in_person": {"checked_in": int(row[1]), "expected": int(row[0])},
+        "online": {"joined": int(row[3]), "expected": int(row[2])},
+        "walk_ins": int(row[4]),
+        "conflicts": int(conflicts or 0),
+    }
+
+
+def _katakana(text: str) -> str:
+    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
+
+
+def search(event: Event, query: str, *, limit: int = 20) -> list[Registration]:
+    """Registrations of this event matching a name, kana (hiragana works too), email or company."""
+    query = unicodedata.normalize("NFKC", query or "").strip()
+    if len(query) < 1:
+        return []
+    compact = "".join(query.split())
+    kana = _katakana(compact)
+
+    def squeeze(column):
+        return sa.func.replace(sa.func.replace(sa.func.lower(column), " ", ""), "\u3000", "")
+
+    like = f"%{compact.lower()}%"
+    stmt = (
+        select(Registration).join(Person, Registration.person_id == Person.id)
+        .where(Registration.event_id == event.id)
+        .where(sa.or_(squeeze(Person.name).like(like), squeeze(Person.name_kana).like(f"%{kana.lower()}%"),
+                      sa.func.lower(Person.email).like(like), squeeze(Person.company).like(like)))
+        .order_by(sa.case((Registration.status == RegistrationStatus.CONFIRMED, 0), else_=1), Person.name_kana,
+                  Person.name)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def registration_json(registration: Registration, *, staff_names: dict | None = None) -> dict:
+    """The attendee as the door screen shows them (name, kana, affiliation, company, alumni details)."""
+    person = registration.person
+    by_id = registration.checked_in_by_id
+    by = (staff_names or {}).get(by_id) if staff_names is not None else _staff_name(by_id)
+    return {
+        "id": registration.id,
+        "name": person.name,
+        "name_kana": person.name_kana,
+        "email": person.email,
+        "affiliation": person.affiliation.value,
+        "company": person.company,
+        "job_title": person.job_title,
+        "department": person.department,
+        "former_department": person.former_department,
+        "joined_year": person.joined_year,
+        "left_year": person.left_year,
+        "status": registration.status.value,
+        "attendance_mode": registration.attendance_mode.value,
+        "source": registration.source,
+        "checked_in_at": registration.checked_in_at.isoformat() if registration.checked_in_at else None,
+        "checked_in_by": by,
+        "online_joined_at": registration.online_joined_at.isoformat() if registration.online_joined_at else None,
+    }
+
+
+def history(event: Event, *, conflicts_only: bool = False, limit: int = 500) -> list[CheckIn]:
+    stmt = select(CheckIn).where(CheckIn.event_id == event.id).order_by(CheckIn.at.desc(), CheckIn.id.desc())
+    if conflicts_only:
+        stmt = stmt.where(CheckIn.conflict.is_(True))
+    return list(db.session.scalars(stmt.limit(limit)))
+
+
+def registration_history(registration_id: int) -> list[CheckIn]:
+    return list(db.session.scalars(
+        select(CheckIn).where(CheckIn.registration_id == registration_id).order_by(CheckIn.at, CheckIn.id)))
+
+
+@dataclass(frozen=True)
+class EventRef:
+    """An event's identity without loading the row: what deciding a scan needs."""
+
+    id: int
+    slug: str
+
+
+_EVENT_ID = select(Event.id).where(Event.slug == sa.bindparam("slug"))
+
+
+def event_ref(slug: str) -> EventRef:
+    event_id = db.session.connection().execute(_EVENT_ID, {"slug": slug}).scalar()
+    if event_id is None:
+        raise NotFound(_("No event with that address."))
+    return EventRef(event_id, slug)
+
+
+def event_by_slug(slug: str) -> Event:
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        raise NotFound(_("No event with that address."))
+    return event
