@@ -10,35 +10,31 @@ when missing and whose tables are dropped and recreated) and each gunicorn worke
   upsert, conditional seat UPDATE, registration, outbox mail, audit-free public path), every
   request a different person; the first 200 must be confirmed, the rest waitlisted;
 - `bare`: a bare Flask-SQLAlchemy endpoint that does one INSERT per request (the ceiling).
+Both servers run side by side, each warmed first (every worker booted, then --warmup requests
+on rows the count ignores), and the two phases alternate in --rounds slices of the 2,000
+requests, so a noisy moment on this shared machine weighs on both alike.
 Reports requests/s, p50, p99, errors (any non-2xx or connection failure; "database is locked"
-would show here) and the confirmed count. Loopback only, bounded: every phase stops after
-its requests (or --max-seconds), gunicorn is stopped at the end.
+would show here) and the confirmed count. Loopback only; gunicorn is stopped at the end.
 """
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
-import signal
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
-WORKERS = {"sync": ["--workers", "4"], "gthread": ["--workers", "2", "--threads", "8", "--worker-class", "gthread"]}
 
 
 import sqlalchemy as sa  # noqa: E402
 from flask_sqlalchemy import SQLAlchemy  # noqa: E402
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column  # noqa: E402
+
+from bench.harness import Gunicorn, Tally, load  # noqa: E402
 
 
 class _BareBase(DeclarativeBase):
@@ -86,14 +82,8 @@ def bare_app():
     return app
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def prepare_database(url: str, seats: int) -> str:
-    """Fresh schema, one published event with `seats` seats; returns its slug."""
+    """Fresh schema, the measured event with `seats` seats and an open `warmup` event; returns the slug."""
     from datetime import timedelta
 
     from events_app import create_app
@@ -109,9 +99,10 @@ def prepare_database(url: str, seats: int) -> str:
             conn.exec_driver_sql("DROP TABLE IF EXISTS bench_bare_registration")
         db.create_all()
         starts = utcnow() + timedelta(days=30)
-        db.session.add(Event(slug="rush", kind=EventKind.NETWORKING, status=EventStatus.PUBLISHED, title="Rush",
-                             starts_at=starts, ends_at=starts + timedelta(hours=2), capacity=seats,
-                             audience_alumni=True, audience_employees=True, audience_guests=True))
+        for slug, capacity in (("rush", seats), ("warmup", None)):
+            db.session.add(Event(slug=slug, kind=EventKind.NETWORKING, status=EventStatus.PUBLISHED, title=slug,
+                                 starts_at=starts, ends_at=starts + timedelta(hours=2), capacity=capacity,
+                                 audience_alumni=True, audience_employees=True, audience_guests=True))
         db.session.commit()
         bare = bare_app_for(url)
         with bare.app_context():
@@ -126,100 +117,24 @@ def bare_app_for(url: str):
     return bare_app()
 
 
-def count_confirmed(url: str) -> tuple[int, int, int]:
-    import sqlalchemy as sa
-
+def count_confirmed(url: str, slug: str) -> tuple[int, int, int]:
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        confirmed = conn.execute(sa.text("SELECT count(*) FROM registration WHERE status = 'confirmed'")).scalar()
-        total = conn.execute(sa.text("SELECT count(*) FROM registration")).scalar()
-        taken = conn.execute(sa.text("SELECT seats_taken FROM event WHERE slug = 'rush'")).scalar()
+        event_id = conn.execute(sa.text("SELECT id FROM event WHERE slug = :s"), {"s": slug}).scalar()
+        confirmed = conn.execute(sa.text("SELECT count(*) FROM registration WHERE status = 'confirmed' "
+                                         "AND event_id = :e"), {"e": event_id}).scalar()
+        total = conn.execute(sa.text("SELECT count(*) FROM registration WHERE event_id = :e"), {"e": event_id}).scalar()
+        taken = conn.execute(sa.text("SELECT seats_taken FROM event WHERE id = :e"), {"e": event_id}).scalar()
     engine.dispose()
     return int(confirmed), int(total), int(taken)
 
 
-class Server:
-    def __init__(self, target: str, worker: str, url: str):
-        self.port = free_port()
-        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "RATELIMIT_ENABLED": "0",
-               "MAIL_SERVER": "", "BASE_URL": f"http://127.0.0.1:{self.port}", "TSUNAGU_ENV": "development"}
-        self.proc = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{self.port}", *WORKERS[worker],
-             "--log-level", "warning", "--timeout", "60", target],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return
-            except OSError:
-                if self.proc.poll() is not None:
-                    raise RuntimeError(self.proc.stderr.read().decode()[-2000:])
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("gunicorn did not start")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-
-
-def rush(port: int, path: str, requests: int, clients: int, max_seconds: float, prefix: str) -> dict:
-    """`clients` keep-alive connections share `requests` POSTs; returns throughput and latencies."""
-    lock = threading.Lock()
-    state = {"next": 0}
-    latencies: list[float] = []
-    errors: list[str] = []
-    deadline = time.monotonic() + max_seconds
-
-    def client():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        while time.monotonic() < deadline:
-            with lock:
-                n = state["next"]
-                if n >= requests:
-                    break
-                state["next"] += 1
-            body = json.dumps({"name": f"参加者 {n}", "name_kana": "サンカシャ", "email": f"{prefix}{n}@rush.example",
-                               "affiliation": "alumni", "consent": True})
-            started = time.perf_counter()
-            try:
-                conn.request("POST", path, body=body, headers={"Content-Type": "application/json"})
-                response = conn.getresponse()
-                payload = response.read()
-                if response.status not in (200, 201):
-                    with lock:
-                        errors.append(f"{response.status} {payload[:120]!r}")
-            except (OSError, http.client.HTTPException) as err:
-                with lock:
-                    errors.append(type(err).__name__)
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                continue
-            with lock:
-                latencies.append(time.perf_counter() - started)
-        conn.close()
-
-    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(max_seconds + 60)
-    elapsed = time.perf_counter() - started
-    latencies.sort()
-    done = len(latencies)
-    return {
-        "requests": done + len(errors), "ok": done, "errors": len(errors), "error_samples": errors[:3],
-        "per_second": done / elapsed if elapsed else 0.0,
-        "p50_ms": statistics.median(latencies) * 1000 if latencies else 0.0,
-        "p99_ms": latencies[min(int(done * 0.99), done - 1)] * 1000 if latencies else 0.0,
-    }
+def registration_request(path: str, prefix: str):
+    def request_for(_client: int, n: int):
+        body = json.dumps({"name": f"参加者 {n}", "name_kana": "サンカシャ", "email": f"{prefix}{n}@rush.example",
+                           "affiliation": "alumni", "consent": True})
+        return "POST", path, body, {"Content-Type": "application/json"}
+    return request_for
 
 
 def ensure_postgres_database(url: str) -> bool:
@@ -242,7 +157,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--seats", type=int, default=200)
-    parser.add_argument("--max-seconds", type=float, default=300)
+    parser.add_argument("--rounds", type=int, default=4, help="bare and register phases alternate this many times")
+    parser.add_argument("--warmup", type=int, default=256, help="requests per server before measuring")
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/bench_registration")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--workers", default="sync,gthread")
@@ -259,22 +175,31 @@ def main() -> int:
     for db_name, url in databases:
         for worker in args.workers.split(","):
             slug = prepare_database(url, args.seats)
-            results = {}
-            for phase, target, path in (("bare", "bench.registration_rush:bare_app()", "/bare"),
-                                        ("register", "wsgi:app", f"/api/v1/events/{slug}/registrations")):
-                server = Server(target, worker, url)
-                try:
-                    results[phase] = rush(server.port, path, args.requests, args.clients, args.max_seconds,
-                                          prefix=f"{phase}-{worker}-")
-                finally:
-                    server.stop()
-            confirmed, total, taken = count_confirmed(url)
-            reg, bare = results["register"], results["bare"]
-            ratio = reg["per_second"] / bare["per_second"] if bare["per_second"] else 0
+            env = {"DATABASE_URL": url, "SECRET_KEY": SECRET, "RATELIMIT_ENABLED": "0", "MAIL_SERVER": "",
+                   "BASE_URL": "http://127.0.0.1", "TSUNAGU_ENV": "development"}
+            with Gunicorn("bench.registration_rush:bare_app()", worker, env) as bare_server, \
+                    Gunicorn("wsgi:app", worker, env) as app_server:
+                # Warm both (statement caches, catalogues, connection pools) on rows the count ignores.
+                load(bare_server.port, args.clients, registration_request("/bare", "warm-"), requests=args.warmup)
+                load(app_server.port, args.clients,
+                     registration_request("/api/v1/events/warmup/registrations", "warm-"), requests=args.warmup)
+                # Interleaved: the machine's mood moves both endpoints alike, not one of them.
+                bare, reg = Tally(), Tally()
+                chunk = -(-args.requests // args.rounds)
+                for start in range(0, args.requests, chunk):
+                    size = min(chunk, args.requests - start)
+                    load(bare_server.port, args.clients, registration_request("/bare", f"bare-{worker}-"),
+                         tally=bare, requests=size, first=start)
+                    load(app_server.port, args.clients,
+                         registration_request(f"/api/v1/events/{slug}/registrations", f"reg-{worker}-"),
+                         tally=reg, requests=size, first=start)
+            reg, bare = reg.summary(), bare.summary()
+            confirmed, total, taken = count_confirmed(url, slug)
+            ratio = reg["rps"] / bare["rps"] if bare["rps"] else 0
             rows.append((db_name, worker, reg, bare, confirmed, total, taken, ratio))
-            print(f"{db_name:10} {worker:8} register {reg['per_second']:7.1f}/s p50 {reg['p50_ms']:6.1f} ms "
-                  f"p99 {reg['p99_ms']:7.1f} ms errors {reg['errors']} | bare {bare['per_second']:7.1f}/s "
-                  f"p50 {bare['p50_ms']:6.1f} p99 {bare['p99_ms']:7.1f} errors {bare['errors']} | "
+            print(f"{db_name:10} {worker:8} register {reg['rps']:7.1f}/s p50 {reg['p50']:6.1f} ms "
+                  f"p99 {reg['p99']:7.1f} ms errors {reg['errors']} | bare {bare['rps']:7.1f}/s "
+                  f"p50 {bare['p50']:6.1f} p99 {bare['p99']:7.1f} errors {bare['errors']} | "
                   f"confirmed {confirmed}/{args.seats} of {total}, seats_taken {taken}, ratio {ratio:.0%}",
                   flush=True)
             for sample in reg["error_samples"] + bare["error_samples"]:
@@ -284,11 +209,12 @@ def main() -> int:
     print("| database | workers | registrations/s | p50 | p99 | errors | confirmed | bare INSERT/s | bare p50 | bare p99 | bare errors | ratio |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for db_name, worker, reg, bare, confirmed, total, taken, ratio in rows:
-        print(f"| {db_name} | {worker} | {reg['per_second']:.0f} | {reg['p50_ms']:.0f} ms | {reg['p99_ms']:.0f} ms | "
-              f"{reg['errors']} | {confirmed} of {total} | {bare['per_second']:.0f} | {bare['p50_ms']:.0f} ms | "
-              f"{bare['p99_ms']:.0f} ms | {bare['errors']} | {ratio:.0%} |")
+        print(f"| {db_name} | {worker} | {reg['rps']:.0f} | {reg['p50']:.0f} ms | {reg['p99']:.0f} ms | "
+              f"{reg['errors']} | {confirmed} of {total} | {bare['rps']:.0f} | {bare['p50']:.0f} ms | "
+              f"{bare['p99']:.0f} ms | {bare['errors']} | {ratio:.0%} |")
     tmp.cleanup()
-    ok = all(r[2]["errors"] == 0 and r[4] == args.seats and r[6] == args.seats for r in rows)
+    ok = all(r[2]["errors"] == 0 and r[3]["errors"] == 0 and r[4] == args.seats and r[6] == args.seats
+             and r[5] == args.requests for r in rows)
     return 0 if ok else 1
 
 
