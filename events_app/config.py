@@ -81,7 +81,7 @@ def load_config() -> dict:
         "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 30),
         "SURVEY_SEND_HOUR": _int("SURVEY_SEND_HOUR", 9),
         "EXPORT_RETENTION_DAYS": _int("EXPORT_RETENTION_DAYS", 30),
-        "SQLITE_WRITER_QUEUE": os.environ.get("SQLITE_WRITER_QUEUE", "1"),
+        "SQLITE_WRITER_QUEUE": os.environ.get("SQLITE_WRITER_QUEUE", "auto"),
         # Rate limits: Redis storage makes limits hold across workers and hosts.
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -10,6 +10,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
 from .extensions import db
+from .sqlite_writers import writer_turn
 
 
 def utcnow() -> datetime:
@@ -77,15 +78,25 @@ def write_transaction() -> Iterator[sa.orm.Session]:
 
     On SQLite it starts with BEGIN IMMEDIATE so the write lock is taken up front; a
     deferred read transaction that later writes can fail at once with "database is
-    locked" instead of waiting. Any read transaction already open is ended first.
+    locked" instead of waiting. Any read transaction already open is ended first, before the
+    writer queues for its turn (`sqlite_writers`), so the turn covers the write alone.
     """
     session = db.session()  # the request's real Session behind the scoped proxy
     if session.in_transaction():
         session.commit()
-    session.connection(execution_options={"tsunagu_write": True})
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+    with _writer_turn():
+        session.connection(execution_options={"tsunagu_write": True})
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def _writer_turn():
+    if not is_sqlite():
+        return nullcontext()
+    from flask import current_app
+
+    return writer_turn(db.engine.url.database, current_app.config.get("SQLITE_WRITER_QUEUE"))

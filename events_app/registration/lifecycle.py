@@ -27,7 +27,6 @@ from ..mail.services import enqueue
 from ..people.models import Person
 from . import seats
 from .models import Registration, RegistrationSession
-from .sqlite_queue import writer_turn
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -40,8 +39,7 @@ def _retrying(fn: Callable[[], T], *, attempts: int = 6) -> T:
     """
     for attempt in range(attempts):
         try:
-            with writer_turn():
-                return fn()
+            return fn()
         except OperationalError as err:
             text = str(err.orig).lower() if err.orig is not None else str(err).lower()
             transient = any(s in text for s in ("deadlock", "could not serialize", "database is locked", "busy"))
