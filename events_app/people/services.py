@@ -125,4 +125,4 @@ def upsert_person_id(email: str, *, name: str, affiliation: Affiliation, languag
                   **{k: details.get(k, "") for k in _STRING_DETAILS if k != "name_kana"},
                   joined_year=details.get("joined_year"), left_year=details.get("left_year"))
     statement = _upsert_statement(db.session.get_bind().dialect.name)
-    return db.session.execute(statement, params).scalar_one()
+    return db.session.connection().execute(statement, params).scalar_one()
