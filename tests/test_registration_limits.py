@@ -7,7 +7,9 @@ import pytest
 
 from tests.support import require
 
-REDIS_URL = "redis://127.0.0.1:6379"
+# A Redis database of the tests' own, emptied before each test: Flask-Limiter keeps the key prefix
+# of the first app it was set up for, so per-test prefixes would not keep tests apart.
+REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 def redis_available() -> bool:
@@ -23,6 +25,9 @@ def redis_available() -> bool:
 def storage(request):
     if request.param == "redis":
         require(redis_available(), "Redis is not running on 127.0.0.1:6379")
+        import redis
+
+        redis.Redis.from_url(REDIS_URL).flushdb()
         return REDIS_URL
     return "memory://"
 
