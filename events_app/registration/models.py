@@ -24,8 +24,6 @@ class Registration(db.Model):
             postgresql_where=sa.text(_ACTIVE), sqlite_where=sa.text(_ACTIVE),
         ),
         sa.Index("ix_registration_event_status", "event_id", "status"),
-        # A waitlisted registration's place in line is a count over this index alone.
-        sa.Index("ix_registration_waitlist_queue", "event_id", "status", "attendance_mode", "waitlist_rank"),
         sa.UniqueConstraint("event_id", "idempotency_key", name="uq_registration_idempotency"),
         sa.CheckConstraint("calendar_sequence >= 0", name="calendar_sequence_non_negative"),
     )

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record
 from ..calendar import services as calendar_services
-from ..database import utcnow, write_transaction
+from ..database import is_sqlite, utcnow, write_transaction
 from ..enums import ACTIVE_REGISTRATION_STATUSES, AttendanceMode, EventStatus, RegistrationStatus
 from ..errors import Conflict, DomainError, ErrorCode, NotFound, ValidationError
 from ..events.models import Event
@@ -34,7 +34,7 @@ from .lifecycle import status_label  # noqa: F401
 from .models import Answer, Registration, RegistrationSession
 from .tokens import assign_manage_token, hash_token, manage_token, new_nonce, token_for_nonce
 from .validation import CleanRegistration, clean_registration
-from .waitlist import _SET_RANK, new_waitlist_position, waitlist_position
+from .waitlist import _SET_RANK, _SET_RANK_RETURNING_AHEAD, new_waitlist_position, waitlist_position
 from .waitlist import (  # noqa: F401
     MAX_PROMOTIONS_PER_CALL, move_in_waitlist, promote_session_waitlist, promote_waitlist,
     session_waitlist_position, waitlist_positions,
@@ -318,10 +318,16 @@ def _create_core(event, clean: CleanRegistration, *, source: str, idempotency_ke
     # session's, without the ORM execution layer around each statement).
     conn = db.session.connection()
     registration_id = conn.execute(_INSERT_REGISTRATION, values).inserted_primary_key[0]
+    position = None
     if status == RegistrationStatus.WAITLISTED:
         # The id is unique and increasing: a race-free initial rank (operators may reorder later).
-        # `register` counts the place in line once this transaction has committed.
-        conn.execute(_SET_RANK, {"b_id": registration_id, "b_rank": registration_id})
+        # On SQLite `register` counts the place in line once this transaction has committed.
+        if is_sqlite():
+            conn.execute(_SET_RANK, {"b_id": registration_id, "b_rank": registration_id})
+        else:
+            position = 1 + int(conn.execute(_SET_RANK_RETURNING_AHEAD, {
+                "b_id": registration_id, "b_rank": registration_id, "b_event": event.id,
+                "b_mode": clean.attendance}).scalar_one())
     if clean.answers:
         conn.execute(_INSERT_ANSWER, [
             {"registration_id": registration_id, "question_id": question_id, "value": value}
@@ -331,7 +337,7 @@ def _create_core(event, clean: CleanRegistration, *, source: str, idempotency_ke
     if actor is not None:
         record(actor, "registration.create", "registration", registration_id, event_id=event.id,
                details={"source": source, "status": status.value})
-    return RegistrationResult(None, status, token, None, True, registration_id=registration_id,
+    return RegistrationResult(None, status, token, position, True, registration_id=registration_id,
                               attendance=AttendanceMode(clean.attendance).value, event_id=event.id)
 
 

@@ -9,8 +9,10 @@ moment therefore get one `ok` and one `already_checked_in`.
 
 This module keeps the decision (and the entry points that end in it: scans, search, offline sync,
 undo, the webinar join, walk-ins). Issuing tickets (`issuing`), the read models (`queries`), the
-offline snapshot (`offline`), the result codes (`outcomes`) and the SQLite writer lock
-(`door_lock`) live beside it and are re-exported here: callers keep using `tickets.services.X`.
+offline snapshot (`offline`) and the result codes (`outcomes`) live beside it and are re-exported
+here: callers keep using `tickets.services.X`. Admissions are written in `write_transaction()`
+like every other write: queued with the other SQLite writers, and on PostgreSQL continuing the
+scan's READ COMMITTED transaction (the conditional UPDATE re-reads the row under its lock).
 """
 from __future__ import annotations
 
@@ -31,7 +33,6 @@ from ..extensions import db
 from ..people.models import Person
 from ..registration.models import Registration, RegistrationSession
 from . import codes
-from .door_lock import _door_write
 from .models import CheckIn, Ticket
 from .outcomes import _STATUS_RESULT, CheckInResult, Outcome, _status_failure
 from .queries import registration_json
@@ -213,7 +214,7 @@ def _admit(event: Event, row, *, staff, source: CheckInSource, nonce: str | None
     # An offline scan happened when the device says (never in the future); others happen now.
     admitted_at = min(client_at, now) if (client_at and source == CheckInSource.OFFLINE_SYNC) else now
     try:
-        with _door_write() as session:
+        with write_transaction() as session:
             connection = session.connection()
             changed = connection.execute(
                 _ADMIT, {"rid": registration_id, "at": admitted_at, "by": staff_id, "now": now}
