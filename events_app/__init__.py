@@ -43,6 +43,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config())
     if config:
         app.config.update(config)
+    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        # A file on this machine does not go stale like a network connection: no ping on each
+        # pool checkout (there are up to three per request). PostgreSQL keeps pool_pre_ping.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+                                                   "pool_pre_ping": False}
     Path(app.config["EXPORT_DIR"]).mkdir(parents=True, exist_ok=True)
 
     from . import i18n, templating
