@@ -9,28 +9,24 @@ scratch database whose tables are dropped and recreated) and each gunicorn worke
 - `distinct`: POST /api/v1/checkin with a different ticket each time (every answer `ok`);
 - `repeat`: the same few tickets scanned again and again (every answer `already_checked_in`);
 - `distinct, 1 scanner`: one scanner alone, i.e. the service time without queueing.
-Loopback only; each phase stops after --seconds; gunicorn is stopped at the end.
+Both servers run side by side, every worker booted and warmed before measuring, and the three
+phases alternate in --rounds slices of --seconds, so a noisy moment on this shared machine
+weighs on all of them alike. Loopback only; gunicorn is stopped at the end.
 """
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
-import os
-import signal
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+
+from bench.harness import Gunicorn, Tally, load  # noqa: E402
 
 
 def hello_app():
@@ -43,12 +39,6 @@ def hello_app():
     def hello():
         return "hello"
     return app
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def prepare(database_url: str, tickets: int) -> tuple[str, list[str]]:
@@ -102,92 +92,10 @@ def prepare(database_url: str, tickets: int) -> tuple[str, list[str]]:
     return token, urls
 
 
-class Gunicorn:
-    def __init__(self, target: str, worker: str, env: dict):
-        self.port = free_port()
-        args = [str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
-                "--chdir", str(ROOT)]
-        args += ["--workers", "4"] if worker == "sync" else ["--workers", "2", "--threads", "8", "-k", "gthread"]
-        self.proc = subprocess.Popen(args + [target], env={**os.environ, **env}, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
-            except OSError:
-                if self.proc.poll() is not None:
-                    raise RuntimeError(self.proc.stderr.read().decode()[-2000:])
-                time.sleep(0.2)
-        raise RuntimeError("gunicorn did not start")
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-
-
-def load(port: int, seconds: float, scanners: int, request_for) -> dict:
-    """`scanners` threads, each sending requests back to back until the time is up."""
-    latencies: list[float] = []
-    results: dict[str, int] = {}
-    errors = [0]
-    lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
-
-    def scanner(index: int):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        n = 0
-        local_lat, local_res, local_err = [], {}, 0
-        while time.monotonic() < stop_at:
-            method, path, body, headers = request_for(index, n)
-            n += 1
-            start = time.perf_counter()
-            try:
-                conn.request(method, path, body=body, headers=headers)
-                response = conn.getresponse()
-                data = response.read()
-                elapsed = time.perf_counter() - start
-                if response.status != 200:
-                    local_err += 1
-                    continue
-                local_lat.append(elapsed)
-                if data.startswith(b"{"):
-                    result = json.loads(data).get("result", "?")
-                    local_res[result] = local_res.get(result, 0) + 1
-                if response.getheader("Connection", "").lower() == "close":
-                    conn.close()
-            except (OSError, http.client.HTTPException):
-                local_err += 1
-                conn.close()
-        conn.close()
-        with lock:
-            latencies.extend(local_lat)
-            errors[0] += local_err
-            for k, v in local_res.items():
-                results[k] = results.get(k, 0) + v
-
-    threads = [threading.Thread(target=scanner, args=(i,)) for i in range(scanners)]
-    began = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.monotonic() - began
-    latencies.sort()
-
-    def pct(p):
-        return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000 if latencies else 0.0
-
-    return {"rps": len(latencies) / wall, "p50": pct(50), "p99": pct(99), "errors": errors[0],
-            "ok": len(latencies), "results": results}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--seconds", type=float, default=5.0, help="per phase, split over --rounds")
+    parser.add_argument("--rounds", type=int, default=5, help="hello, distinct and repeat alternate this many times")
     parser.add_argument("--scanners", type=int, default=16)
     parser.add_argument("--tickets", type=int, default=24000)
     parser.add_argument("--database-url", default="", help="a scratch PostgreSQL database (tables are dropped)")
@@ -209,32 +117,38 @@ def main() -> None:
             headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
             repeated, fresh = urls[-4:], urls[:-4]
             per_thread = len(fresh) // (args.scanners + 1)  # the last slice is the single scanner's
+            used = [0] * (args.scanners + 1)  # tickets each scanner has used, across rounds
 
-            def distinct(i, n):
-                code = fresh[i * per_thread + (n % per_thread)]
+            def distinct(i, _n):
+                code = fresh[i * per_thread + used[i] % per_thread]
+                used[i] += 1
                 return "POST", "/api/v1/checkin", json.dumps({"code": code, "event": "bench"}), headers
 
-            def repeat(i, n):
+            def repeat(i, _n):
                 return "POST", "/api/v1/checkin", json.dumps({"code": repeated[i % 4], "event": "bench"}), headers
 
-            hello = Gunicorn("bench.checkin:hello_app()", worker, env)
-            try:
-                base = load(hello.port, args.seconds, args.scanners, lambda i, n: ("GET", "/hello", None, {}))
-            finally:
-                hello.stop()
-            app = Gunicorn("wsgi:app", worker, env)
-            try:
-                # Prime the repeat tickets (and each worker's caches) before measuring.
-                load(app.port, 1.0, 4, lambda i, n: repeat(i, 0))
-                measured = {"distinct": load(app.port, args.seconds, args.scanners, distinct),
-                            "repeat": load(app.port, args.seconds, args.scanners, repeat),
-                            # One scanner alone: the service time without queueing behind 15 others.
-                            "distinct, 1 scanner": load(app.port, min(args.seconds, 3), 1,
-                                                        lambda i, n: distinct(args.scanners, n))}
-            finally:
-                app.stop()
-            rows.append((db_name, worker, "hello-world", base, 1.0))
-            for name, m in measured.items():
+            def hello(_i, _n):
+                return "GET", "/hello", None, {}
+
+            with Gunicorn("bench.checkin:hello_app()", worker, env) as hello_server, \
+                    Gunicorn("wsgi:app", worker, env) as app_server:
+                # Warm both (every worker has booted; now its caches and pools) before measuring;
+                # this also admits the four repeat tickets.
+                load(hello_server.port, args.scanners, hello, seconds=1.0)
+                load(app_server.port, args.scanners, repeat, seconds=1.0)
+                # Interleaved rounds: the machine's mood weighs on every endpoint alike.
+                tallies = {"hello-world": Tally(), "distinct": Tally(), "repeat": Tally()}
+                for _round in range(args.rounds):
+                    slot = args.seconds / args.rounds
+                    load(hello_server.port, args.scanners, hello, tally=tallies["hello-world"], seconds=slot)
+                    load(app_server.port, args.scanners, distinct, tally=tallies["distinct"], seconds=slot)
+                    load(app_server.port, args.scanners, repeat, tally=tallies["repeat"], seconds=slot)
+                # One scanner alone: the service time without queueing behind 15 others.
+                tallies["distinct, 1 scanner"] = load(app_server.port, 1, lambda i, n: distinct(args.scanners, n),
+                                                      seconds=min(args.seconds, 3))
+            base = tallies["hello-world"].summary()
+            for name, tally in tallies.items():
+                m = tally.summary()
                 rows.append((db_name, worker, name, m, m["rps"] / base["rps"] if base["rps"] else 0))
             for r in rows[-4:]:
                 print(f"{r[0]:<10} {r[1]:<7} {r[2]:<20} {r[3]['rps']:8.0f}/s  p50 {r[3]['p50']:6.1f} ms  "
