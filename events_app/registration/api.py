@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
+import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -17,12 +18,15 @@ from .links import links_for_token, registration_links
 from .models import Registration
 
 
+# Built once: a registration rush only binds the slug (no statement construction per request).
+_EVENT_BY_SLUG = select(Event).where(Event.slug == sa.bindparam("slug"))
+# Registering validates the answers: the questions come in the same query, not a lazy load.
+_EVENT_WITH_QUESTIONS = _EVENT_BY_SLUG.options(joinedload(Event.questions))
+
+
 def _event_or_404(slug: str, *, with_questions: bool = False) -> Event:
-    stmt = select(Event).where(Event.slug == slug)
-    if with_questions:
-        # Registering validates the answers: the questions come in the same query, not a lazy load.
-        stmt = stmt.options(joinedload(Event.questions))
-    event = db.session.scalars(stmt).unique().one_or_none()
+    stmt = _EVENT_WITH_QUESTIONS if with_questions else _EVENT_BY_SLUG
+    event = db.session.scalars(stmt, {"slug": slug}).unique().one_or_none()
     if event is None:
         raise NotFound(_("We could not find that event."))
     return event
