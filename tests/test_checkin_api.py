@@ -238,3 +238,31 @@ def test_concurrent_offline_syncs_of_one_batch_add_each_scan_once(app, scene, ma
     db.session.rollback()
     rows = db.session.scalars(select(CheckIn)).all()
     assert len(rows) == 6 and not any(r.conflict for r in rows)
+
+
+def test_a_ticket_for_another_event_is_wrong_event_naming_it(client, scene, make_event, make_registration):
+    other = make_event(slug="other-night", title="別の夜")
+    foreign = services.ticket_code(make_registration(other))
+    _, _, token, _ = scene
+    body = post(client, "/api/v1/checkin", token, {"code": foreign, "event": "mixer"}).get_json()
+    assert body["result"] == "wrong_event" and body["other_event"]["title"] == "別の夜"
+    assert body["registration"] is None  # whose ticket it is stays unsaid
+
+
+def test_an_unknown_event_is_404_whatever_the_code(client, scene):
+    _, _, token, code = scene
+    for scanned in (code, "not-a-ticket", codes.ticket_url(code)):
+        response = post(client, "/api/v1/checkin", token, {"code": scanned, "event": "nope"})
+        assert response.status_code == 404, scanned
+
+
+def test_a_deactivated_staff_members_token_is_401(client, scene):
+    _, _, token, code = scene
+    from events_app.auth.models import StaffUser
+
+    for user in db.session.scalars(select(StaffUser)):
+        user.is_active_account = False
+    db.session.commit()
+    response = post(client, "/api/v1/checkin", token, {"code": code, "event": "mixer"})
+    assert response.status_code == 401
+    assert db.session.scalars(select(CheckIn)).all() == []

@@ -91,12 +91,25 @@ def _client_at(value) -> datetime | None:
     return parsed.astimezone(timezone.utc)
 
 
-def handle_scan(event, staff, data: dict, *, source: CheckInSource) -> dict:
+def handle_scan(event, staff, data: dict, *, source: CheckInSource, row=services._NOT_LOOKED_UP) -> dict:
     code = _required_text(data, "code", lambda: _("Scan or type a ticket code."))
     outcome = services.check_in_code(event, code, staff=staff, source=source, nonce=data.get("nonce"),
                                      device=str(data.get("device") or "")[:100],
-                                     session_id=_optional_int(data, "session_id"))
+                                     session_id=_optional_int(data, "session_id"), row=row)
     return outcome_json(outcome)
+
+
+def scan_at(slug: str, staff, data: dict, *, source: CheckInSource) -> dict:
+    """A scan at the event `slug`. The ticket's own row names its event, so a ticket for this event
+    (the usual case at the door) needs no event query; any other code looks the event up first,
+    so an unknown event (404) or an unassigned staff member (403) is answered before the code."""
+    code = data.get("code")
+    row = services.ticket_row(code) if isinstance(code, str) and code.strip() else None
+    if row is not None and row.event_slug == slug and can_check_in(staff, row.event_id):
+        return handle_scan(services.EventRef(row.event_id, slug), staff, data, source=source, row=row)
+    event = event_for_staff(slug, staff, light=True)
+    return handle_scan(event, staff, data, source=source,
+                       row=row if isinstance(code, str) and code.strip() else services._NOT_LOOKED_UP)
 
 
 def handle_check_in_registration(event, staff, data: dict) -> dict:
@@ -162,10 +175,10 @@ def handle_search(event, query: str) -> dict:
 def api_check_in():
     data = json_body()
     slug = _required_text(data, "event", lambda: _("Say which event (its slug)."))
-    event = event_for_staff(slug, current_staff(), light=True)
     if data.get("registration_id") is not None and data.get("code") in (None, ""):
+        event = event_for_staff(slug, current_staff(), light=True)
         return jsonify(handle_check_in_registration(event, current_staff(), data))
-    return jsonify(handle_scan(event, current_staff(), data, source=CheckInSource.API))
+    return jsonify(scan_at(slug, current_staff(), data, source=CheckInSource.API))
 
 
 @api_bp.post("/checkin/undo")

@@ -77,8 +77,10 @@ def _shown_from(stmt):
             .outerjoin(StaffUser, Registration.checked_in_by_id == StaffUser.id))
 
 
-_BY_CODE = _shown_from(select(Ticket.revoked_at, *_SHOWN).select_from(Ticket)
+# The ticket's event slug comes along, so a scan at the ticket's own event needs no event query.
+_BY_CODE = _shown_from(select(Ticket.revoked_at, Event.slug.label("event_slug"), *_SHOWN).select_from(Ticket)
                        .join(Registration, Ticket.registration_id == Registration.id)
+                       .join(Event, Registration.event_id == Event.id)
                        ).where(Ticket.code_id == sa.bindparam("code_id"))
 _BY_ID = _shown_from(select(*_SHOWN).select_from(Registration)).where(Registration.id == sa.bindparam("rid"))
 _NONCE_SEEN = select(CheckIn.id).where(CheckIn.nonce == sa.bindparam("nonce"))
@@ -124,11 +126,21 @@ def _judge_row(event: Event, row) -> Outcome | None:
     return Outcome(result, registration_data=_row_json(row)) if result else None
 
 
-def _resolve_code(event: Event, text: str):
+_NOT_LOOKED_UP = object()
+
+
+def ticket_row(text: str):
+    """The row a scanned code stands for (ticket, registration, person, event slug), or None for a
+    forged, mistyped or unknown code: the HMAC is checked before any lookup."""
     code_id = codes.verify(text)
     if code_id is None:
-        return Outcome(CheckInResult.UNKNOWN_CODE), None
-    row = db.session.connection().execute(_BY_CODE, {"code_id": code_id}).first()
+        return None
+    return db.session.connection().execute(_BY_CODE, {"code_id": code_id}).first()
+
+
+def _resolve_code(event: Event, text: str, row=_NOT_LOOKED_UP):
+    if row is _NOT_LOOKED_UP:
+        row = ticket_row(text)
     if row is None:
         return Outcome(CheckInResult.UNKNOWN_CODE), None
     return _judge_row(event, row), row
@@ -160,10 +172,12 @@ def _nonce_row(nonce: str | None) -> CheckIn | None:
 
 def check_in_code(event: Event, text: str, *, staff: StaffUser | None, source: CheckInSource = CheckInSource.SCAN,
                   nonce: str | None = None, device: str = "", client_at: datetime | None = None,
-                  session_id: int | None = None) -> Outcome:
-    """Check in whoever holds this code: a full ticket URL or the bare code, as scanned."""
-    return _check_in(event, _resolve_code, text, staff=staff, source=source, nonce=nonce, device=device,
-                     client_at=client_at, session_id=session_id)
+                  session_id: int | None = None, row=_NOT_LOOKED_UP) -> Outcome:
+    """Check in whoever holds this code: a full ticket URL or the bare code, as scanned.
+
+    `row` is `ticket_row(text)` when the caller has read it already (to find the event)."""
+    return _check_in(event, lambda e, t: _resolve_code(e, t, row), text, staff=staff, source=source, nonce=nonce,
+                     device=device, client_at=client_at, session_id=session_id)
 
 
 def check_in_registration(event: Event, registration_id: int, *, staff: StaffUser | None,
