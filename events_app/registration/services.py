@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record
 from ..calendar import services as calendar_services
-from ..database import is_sqlite, utcnow, write_transaction
+from ..database import utcnow, write_transaction
 from ..enums import ACTIVE_REGISTRATION_STATUSES, AttendanceMode, EventStatus, RegistrationStatus
 from ..errors import Conflict, DomainError, ErrorCode, NotFound, ValidationError
 from ..events.models import Event
@@ -34,7 +34,7 @@ from .lifecycle import status_label  # noqa: F401
 from .models import Answer, Registration, RegistrationSession
 from .tokens import assign_manage_token, hash_token, manage_token, new_nonce, token_for_nonce
 from .validation import CleanRegistration, clean_registration
-from .waitlist import _SET_RANK, _SET_RANK_RETURNING_AHEAD, new_waitlist_position, waitlist_position
+from .waitlist import _SET_RANK_RETURNING_AHEAD, waitlist_position
 from .waitlist import (  # noqa: F401
     MAX_PROMOTIONS_PER_CALL, move_in_waitlist, promote_session_waitlist, promote_waitlist,
     session_waitlist_position, waitlist_positions,
@@ -75,7 +75,7 @@ class RegistrationResult:
 
     def __init__(self, registration: Registration | None, status: RegistrationStatus, token: str | None,
                  waitlist_position: int | None, created: bool, *, registration_id: int = 0,
-                 attendance: str = "", event_id: int | None = None):
+                 attendance: str = ""):
         self._registration = registration
         self.status = status
         self.token = token  # the raw link token: only for a new registration (or its idempotent replay)
@@ -84,16 +84,6 @@ class RegistrationResult:
         # Read while the transaction was open, so answering does not reload the row after commit.
         self.registration_id = registration_id or registration.id
         self.attendance = attendance or AttendanceMode(registration.attendance_mode).value
-        # Set by the Core fast path for a new waitlisted registration: its place is counted after commit.
-        self._count_place_in = event_id if (registration is None and waitlist_position is None
-                                            and status == RegistrationStatus.WAITLISTED) else None
-
-    def count_place_in_line(self) -> None:
-        """After commit: the new waitlisted registration's place, read outside the writers' turn."""
-        if self._count_place_in is not None:
-            self.waitlist_position = new_waitlist_position(self._count_place_in, AttendanceMode(self.attendance),
-                                                           self.registration_id)
-            self._count_place_in = None
 
     @property
     def registration(self) -> Registration:
@@ -171,9 +161,7 @@ def register(event: Event, data: dict[str, Any], *, source: str = "web", idempot
                 db.session.rollback()
         raise Conflict(_("Too many simultaneous changes. Please try again."))
 
-    result = _retrying(attempt)
-    result.count_place_in_line()
-    return result
+    return _retrying(attempt)
 
 
 def _fresh_open_event(event_id: int, source: str):
@@ -321,13 +309,9 @@ def _create_core(event, clean: CleanRegistration, *, source: str, idempotency_ke
     position = None
     if status == RegistrationStatus.WAITLISTED:
         # The id is unique and increasing: a race-free initial rank (operators may reorder later).
-        # On SQLite `register` counts the place in line once this transaction has committed.
-        if is_sqlite():
-            conn.execute(_SET_RANK, {"b_id": registration_id, "b_rank": registration_id})
-        else:
-            position = 1 + int(conn.execute(_SET_RANK_RETURNING_AHEAD, {
-                "b_id": registration_id, "b_rank": registration_id, "b_event": event.id,
-                "b_mode": clean.attendance}).scalar_one())
+        ahead = conn.execute(_SET_RANK_RETURNING_AHEAD, {"b_id": registration_id, "b_rank": registration_id,
+                                                         "b_event": event.id, "b_mode": clean.attendance}).scalar_one()
+        position = int(ahead) + 1
     if clean.answers:
         conn.execute(_INSERT_ANSWER, [
             {"registration_id": registration_id, "question_id": question_id, "value": value}
@@ -338,7 +322,7 @@ def _create_core(event, clean: CleanRegistration, *, source: str, idempotency_ke
         record(actor, "registration.create", "registration", registration_id, event_id=event.id,
                details={"source": source, "status": status.value})
     return RegistrationResult(None, status, token, position, True, registration_id=registration_id,
-                              attendance=AttendanceMode(clean.attendance).value, event_id=event.id)
+                              attendance=AttendanceMode(clean.attendance).value)
 
 
 def _mail_link_again(registration: Registration) -> bool:

@@ -56,25 +56,19 @@ _AHEAD_IN_WAITLIST = select(func.count()).select_from(_registration).where(
 
 
 _ahead = _registration.alias("ahead")
-# A new waitlisted registration's rank is its id (unique and increasing: race-free).
-# PostgreSQL: rank and place in line in one round trip (the UPDATE returns the same count as
-# _AHEAD_IN_WAITLIST; its own row never counts). SQLite: the rank alone, and the place is
-# counted after commit (`new_waitlist_position`): the count grows with the waitlist, and there
-# every other writer would wait for it.
-_SET_RANK = (sa.update(_registration).where(_registration.c.id == sa.bindparam("b_id"))
-             .values(waitlist_rank=sa.bindparam("b_rank")))
-_SET_RANK_RETURNING_AHEAD = _SET_RANK.returning(select(func.count()).select_from(_ahead).where(
-    _ahead.c.event_id == sa.bindparam("b_event"),
-    _ahead.c.status == RegistrationStatus.WAITLISTED,
-    _ahead.c.attendance_mode == sa.bindparam("b_mode", type_=_registration.c.attendance_mode.type),
-    sa.or_(_ahead.c.waitlist_rank < sa.bindparam("b_rank"),
-           sa.and_(_ahead.c.waitlist_rank == sa.bindparam("b_rank"), _ahead.c.id < sa.bindparam("b_id"))),
-).scalar_subquery())
-
-
-def new_waitlist_position(event_id: int, mode: AttendanceMode, registration_id: int) -> int:
-    """The place in line of a registration just waitlisted with rank = its id (see `_SET_RANK`)."""
-    return _waitlist_position(event_id, mode, registration_id, registration_id)
+# A new waitlisted registration's rank (= its id) and its place in the waitlist in one round
+# trip: the UPDATE returns the same count as _AHEAD_IN_WAITLIST (its own row never counts).
+_SET_RANK_RETURNING_AHEAD = (
+    sa.update(_registration).where(_registration.c.id == sa.bindparam("b_id"))
+    .values(waitlist_rank=sa.bindparam("b_rank"))
+    .returning(select(func.count()).select_from(_ahead).where(
+        _ahead.c.event_id == sa.bindparam("b_event"),
+        _ahead.c.status == RegistrationStatus.WAITLISTED,
+        _ahead.c.attendance_mode == sa.bindparam("b_mode", type_=_registration.c.attendance_mode.type),
+        sa.or_(_ahead.c.waitlist_rank < sa.bindparam("b_rank"),
+               sa.and_(_ahead.c.waitlist_rank == sa.bindparam("b_rank"), _ahead.c.id < sa.bindparam("b_id"))),
+    ).scalar_subquery())
+)
 
 
 def _waitlist_position(event_id: int, mode: AttendanceMode, rank: int, registration_id: int) -> int:
