@@ -34,10 +34,11 @@ def enqueue(template: str, *, to: str, language: str = "ja", registration=None, 
 
 def enqueue_row(template: str, *, to: str, language: str = "ja", registration_id: int | None = None,
                 event_id: int | None = None, payload: dict[str, Any] | None = None,
-                dedupe_key: str | None = None) -> None:
+                dedupe_key: str | None = None, connection=None) -> None:
     """`enqueue` as one Core INSERT (the same row and column defaults, no ORM object), for hot
-    paths that hold ids rather than loaded objects. Within the current transaction, no commit."""
-    db.session.connection().execute(_INSERT_OUTBOX, dict(
+    paths that hold ids rather than loaded objects. Within the current transaction (`connection`
+    when the caller holds it), no commit."""
+    (connection if connection is not None else db.session.connection()).execute(_INSERT_OUTBOX, dict(
         to_address=to, template=template, language=language, payload=payload or {},
         registration_id=registration_id, event_id=event_id, dedupe_key=dedupe_key, next_attempt_at=utcnow()))
 

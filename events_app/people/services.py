@@ -112,17 +112,17 @@ def _upsert_statement(dialect: str):
 
 
 def upsert_person_id(email: str, *, name: str, affiliation: Affiliation, language: str = "ja",
-                     consent_at: datetime | None = None, **details) -> int:
+                     consent_at: datetime | None = None, connection=None, **details) -> int:
     """The same upsert as `upsert_person` in one statement (INSERT ... ON CONFLICT DO UPDATE
     ... RETURNING id): the registration hot path needs the id, not a loaded object.
 
     Empty details never overwrite known ones; name, affiliation and language always follow the
-    latest registration.
+    latest registration. `connection` is the writing transaction's, when the caller holds it.
     """
     now = utcnow()
     params = dict(email=email, name=name, affiliation=affiliation, language=language, consent_at=consent_at,
                   created_at=now, updated_at=now, name_kana=details.get("name_kana", ""),
                   **{k: details.get(k, "") for k in _STRING_DETAILS if k != "name_kana"},
                   joined_year=details.get("joined_year"), left_year=details.get("left_year"))
-    statement = _upsert_statement(db.session.get_bind().dialect.name)
-    return db.session.connection().execute(statement, params).scalar_one()
+    connection = connection if connection is not None else db.session.connection()
+    return connection.execute(_upsert_statement(connection.dialect.name), params).scalar_one()

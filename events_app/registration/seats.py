@@ -30,10 +30,11 @@ _TAKE_SEAT = {
 }
 
 
-def take_event_seat(event_id: int, mode: AttendanceMode) -> bool:
+def take_event_seat(event_id: int, mode: AttendanceMode, *, connection=None) -> bool:
     """Take one in-person or online seat if one is free; True when taken."""
     statement = _TAKE_SEAT[AttendanceMode.ONLINE if mode == AttendanceMode.ONLINE else AttendanceMode.IN_PERSON]
-    result = db.session.connection().execute(statement, {"b_event_id": event_id})
+    connection = connection if connection is not None else db.session.connection()
+    result = connection.execute(statement, {"b_event_id": event_id})
     return result.rowcount == 1
 
 

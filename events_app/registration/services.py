@@ -8,6 +8,7 @@ are re-exported here, because other capabilities and the tests call `registratio
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -92,6 +93,23 @@ class RegistrationResult:
         return self._registration
 
 
+@dataclass(frozen=True)
+class _NewKeys:
+    """A new registration's link secret and calendar UID, made before the writing transaction
+    (they need no database), so the SQLite writer's turn covers SQL and little else."""
+
+    nonce: str
+    token: str
+    token_hash: str
+    calendar_uid: str
+
+
+def _new_keys() -> _NewKeys:
+    nonce = new_nonce()
+    token = token_for_nonce(nonce)
+    return _NewKeys(nonce, token, hash_token(token), f"{uuid.uuid4()}@tsunagu")
+
+
 def registration_is_open(event: Event, *, now=None) -> tuple[bool, str]:
     """Whether attendees can register now, and if not, a message saying why."""
     from ..templating import local_time
@@ -144,7 +162,8 @@ def register(event: Event, data: dict[str, Any], *, source: str = "web", idempot
                                require_consent=not staff)
     event_id = event.id
 
-    kwargs = dict(source=source, idempotency_key=idempotency_key, language=language, actor=actor)
+    kwargs = dict(source=source, idempotency_key=idempotency_key, language=language, actor=actor,
+                  keys=_new_keys())
 
     def attempt() -> RegistrationResult:
         # Optimistic first: most registrations are new, and the partial unique index catches the
@@ -175,14 +194,14 @@ def _fresh_open_event(event_id: int, source: str):
 
 
 def _register_fast(event_id: int, clean: CleanRegistration, *, source: str, idempotency_key: str | None,
-                   language: str, actor) -> RegistrationResult:
+                   language: str, actor, keys: _NewKeys) -> RegistrationResult:
     with write_transaction():
         event = _fresh_open_event(event_id, source)
         replay = _existing_for_key(event_id, idempotency_key, clean.email)
         if replay is not None:
             return RegistrationResult(replay, replay.status, manage_token(replay), waitlist_position(replay), False)
         return _create(event, clean, source=source, idempotency_key=idempotency_key, language=language,
-                       actor=actor)
+                       actor=actor, keys=keys)
 
 
 def _existing_for_key(event_id: int, key: str | None, email: str) -> Registration | None:
@@ -199,7 +218,7 @@ def _existing_for_key(event_id: int, key: str | None, email: str) -> Registratio
 
 
 def _register_once(event_id: int, clean: CleanRegistration, *, source: str, idempotency_key: str | None,
-                   language: str, actor) -> RegistrationResult:
+                   language: str, actor, keys: _NewKeys) -> RegistrationResult:
     duplicate: Registration | None = None
     with write_transaction():
         event = _fresh_open_event(event_id, source)
@@ -216,7 +235,7 @@ def _register_once(event_id: int, clean: CleanRegistration, *, source: str, idem
                 _mail_link_again(duplicate)
         if duplicate is None:
             result = _create(event, clean, source=source, idempotency_key=idempotency_key, language=language,
-                             actor=actor)
+                             actor=actor, keys=keys)
     if duplicate is not None:
         # Committed above (the resend mail), raised here: the answer never carries the link.
         raise AlreadyRegistered(
@@ -228,10 +247,10 @@ def _register_once(event_id: int, clean: CleanRegistration, *, source: str, idem
 
 
 def _create(event, clean: CleanRegistration, *, source: str, idempotency_key: str | None,
-            language: str, actor) -> RegistrationResult:
+            language: str, actor, keys: _NewKeys) -> RegistrationResult:
     if not clean.session_ids:
         return _create_core(event, clean, source=source, idempotency_key=idempotency_key, language=language,
-                            actor=actor)
+                            actor=actor, keys=keys)
     now = utcnow()
     person_id = upsert_person_id(clean.email, name=clean.name, name_kana=clean.name_kana,
                                  affiliation=clean.affiliation, language=language,
@@ -269,7 +288,7 @@ def _create(event, clean: CleanRegistration, *, source: str, idempotency_key: st
 
 
 def _create_core(event, clean: CleanRegistration, *, source: str, idempotency_key: str | None,
-                 language: str, actor) -> RegistrationResult:
+                 language: str, actor, keys: _NewKeys) -> RegistrationResult:
     """`_create` for a registration without session choices (the common case), in Core
     statements: the same rows, rules and order as the ORM path, without the unit of work.
 
@@ -278,22 +297,23 @@ def _create_core(event, clean: CleanRegistration, *, source: str, idempotency_ke
     the careful path); the waitlist rank is the new id; the outbox row is in this transaction.
     """
     now = utcnow()
+    # Core statements go straight to the transaction's connection (the same transaction as the
+    # session's, without the ORM execution layer around each statement).
+    conn = db.session.connection()
     person_id = upsert_person_id(clean.email, name=clean.name, name_kana=clean.name_kana,
                                  affiliation=clean.affiliation, language=language,
-                                 consent_at=now if clean.consent else None, **clean.details)
-    nonce = new_nonce()
-    token = token_for_nonce(nonce)
+                                 consent_at=now if clean.consent else None, connection=conn, **clean.details)
     holds_seat, confirmed_at = False, None
     if event.requires_approval and source not in STAFF_SOURCES:
         status = RegistrationStatus.PENDING
-    elif seats.take_event_seat(event.id, clean.attendance):
+    elif seats.take_event_seat(event.id, clean.attendance, connection=conn):
         status, holds_seat, confirmed_at = RegistrationStatus.CONFIRMED, True, now
     else:
         status = RegistrationStatus.WAITLISTED
     values = dict(event_id=event.id, person_id=person_id, status=status, attendance_mode=clean.attendance,
-                  holds_seat=holds_seat, manage_nonce=nonce, manage_token_hash=hash_token(token),
+                  holds_seat=holds_seat, manage_nonce=keys.nonce, manage_token_hash=keys.token_hash,
                   idempotency_key=idempotency_key, source=source, language=language,
-                  calendar_uid=f"{uuid.uuid4()}@tsunagu", confirmed_at=confirmed_at, calendar_sequence=0,
+                  calendar_uid=keys.calendar_uid, confirmed_at=confirmed_at, calendar_sequence=0,
                   invite_sent_at=None)
     template = MAIL_FOR_STATUS[status]
     # The calendar capability decides the invite version this mail carries (and marks the invite
@@ -302,9 +322,6 @@ def _create_core(event, clean: CleanRegistration, *, source: str, idempotency_ke
     payload = calendar_services.payload_for_mail(draft, template)
     values["invite_sent_at"] = draft.invite_sent_at
     values["calendar_sequence"] = draft.calendar_sequence
-    # Core statements go straight to the transaction's connection (the same transaction as the
-    # session's, without the ORM execution layer around each statement).
-    conn = db.session.connection()
     registration_id = conn.execute(_INSERT_REGISTRATION, values).inserted_primary_key[0]
     position = None
     if status == RegistrationStatus.WAITLISTED:
@@ -317,11 +334,11 @@ def _create_core(event, clean: CleanRegistration, *, source: str, idempotency_ke
             {"registration_id": registration_id, "question_id": question_id, "value": value}
             for question_id, value in clean.answers.items()])
     enqueue_row(template, to=clean.email, language=language, registration_id=registration_id,
-                event_id=event.id, payload=payload)
+                event_id=event.id, payload=payload, connection=conn)
     if actor is not None:
         record(actor, "registration.create", "registration", registration_id, event_id=event.id,
                details={"source": source, "status": status.value})
-    return RegistrationResult(None, status, token, position, True, registration_id=registration_id,
+    return RegistrationResult(None, status, keys.token, position, True, registration_id=registration_id,
                               attendance=AttendanceMode(clean.attendance).value)
 
 
