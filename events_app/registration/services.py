@@ -33,7 +33,7 @@ from .decisions import approve, cancel, promote, reject  # noqa: F401
 from .lifecycle import _audit, _claim_session_seats, _mail, _retrying
 from .lifecycle import status_label  # noqa: F401
 from .models import Answer, Registration, RegistrationSession
-from .tokens import assign_manage_token, hash_token, manage_token, new_nonce, token_for_nonce
+from .tokens import hash_token, manage_token, new_nonce, token_for_nonce
 from .validation import CleanRegistration, clean_registration
 from .waitlist import _SET_RANK_RETURNING_AHEAD, waitlist_position
 from .waitlist import (  # noqa: F401
@@ -257,10 +257,10 @@ def _create(event, clean: CleanRegistration, *, source: str, idempotency_key: st
                                  consent_at=now if clean.consent else None, **clean.details)
     registration = Registration(
         event_id=event.id, person_id=person_id, attendance_mode=clean.attendance, source=source,
-        language=language, idempotency_key=idempotency_key, calendar_uid=f"{uuid.uuid4()}@tsunagu",
-        holds_seat=False,
+        language=language, idempotency_key=idempotency_key, calendar_uid=keys.calendar_uid,
+        manage_nonce=keys.nonce, manage_token_hash=keys.token_hash, holds_seat=False,
     )
-    token = assign_manage_token(registration)
+    token = keys.token
     if event.requires_approval and source not in STAFF_SOURCES:
         registration.status = RegistrationStatus.PENDING
     elif seats.take_event_seat(event.id, clean.attendance):

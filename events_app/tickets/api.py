@@ -91,7 +91,7 @@ def _client_at(value) -> datetime | None:
     return parsed.astimezone(timezone.utc)
 
 
-def handle_scan(event, staff, data: dict, *, source: CheckInSource, row=services._NOT_LOOKED_UP) -> dict:
+def handle_scan(event, staff, data: dict, *, source: CheckInSource, row=services.NOT_LOOKED_UP) -> dict:
     code = _required_text(data, "code", lambda: _("Scan or type a ticket code."))
     outcome = services.check_in_code(event, code, staff=staff, source=source, nonce=data.get("nonce"),
                                      device=str(data.get("device") or "")[:100],
@@ -104,12 +104,13 @@ def scan_at(slug: str, staff, data: dict, *, source: CheckInSource) -> dict:
     (the usual case at the door) needs no event query; any other code looks the event up first,
     so an unknown event (404) or an unassigned staff member (403) is answered before the code."""
     code = data.get("code")
+    # No code to look up: handle_scan answers 422 for it (after the event's 404/403) before any use of `row`.
     row = services.ticket_row(code) if isinstance(code, str) and code.strip() else None
     if row is not None and row.event_slug == slug and can_check_in(staff, row.event_id):
-        return handle_scan(services.EventRef(row.event_id, slug), staff, data, source=source, row=row)
-    event = event_for_staff(slug, staff, light=True)
-    return handle_scan(event, staff, data, source=source,
-                       row=row if isinstance(code, str) and code.strip() else services._NOT_LOOKED_UP)
+        event = services.EventRef(row.event_id, slug)
+    else:
+        event = event_for_staff(slug, staff, light=True)
+    return handle_scan(event, staff, data, source=source, row=row)
 
 
 def handle_check_in_registration(event, staff, data: dict) -> dict:

@@ -126,7 +126,7 @@ def _judge_row(event: Event, row) -> Outcome | None:
     return Outcome(result, registration_data=_row_json(row)) if result else None
 
 
-_NOT_LOOKED_UP = object()
+NOT_LOOKED_UP = object()  # `row` not given: the check-in looks the code up itself
 
 
 def ticket_row(text: str):
@@ -138,8 +138,8 @@ def ticket_row(text: str):
     return db.session.connection().execute(_BY_CODE, {"code_id": code_id}).first()
 
 
-def _resolve_code(event: Event, text: str, row=_NOT_LOOKED_UP):
-    if row is _NOT_LOOKED_UP:
+def _resolve_code(event: Event, text: str, row=NOT_LOOKED_UP):
+    if row is NOT_LOOKED_UP:
         row = ticket_row(text)
     if row is None:
         return Outcome(CheckInResult.UNKNOWN_CODE), None
@@ -172,7 +172,7 @@ def _nonce_row(nonce: str | None) -> CheckIn | None:
 
 def check_in_code(event: Event, text: str, *, staff: StaffUser | None, source: CheckInSource = CheckInSource.SCAN,
                   nonce: str | None = None, device: str = "", client_at: datetime | None = None,
-                  session_id: int | None = None, row=_NOT_LOOKED_UP) -> Outcome:
+                  session_id: int | None = None, row=NOT_LOOKED_UP) -> Outcome:
     """Check in whoever holds this code: a full ticket URL or the bare code, as scanned.
 
     `row` is `ticket_row(text)` when the caller has read it already (to find the event)."""
