@@ -6,7 +6,7 @@ from datetime import datetime
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from ..enums import EventKind
+from ..events.labels import kind_label
 from . import services
 from .documents import CANCEL, clean_line, is_online_attendee, local_span, localized_title, venue_line
 from .links import EntryDraft, google_calendar_url, outlook_calendar_url, webcal_url
@@ -14,16 +14,6 @@ from .links import EntryDraft, google_calendar_url, outlook_calendar_url, webcal
 
 def _language() -> str:
     return str(get_locale() or "ja")
-
-
-def kind_label(kind: str) -> str:
-    labels = {
-        EventKind.NETWORKING: _("Networking"),
-        EventKind.BUSINESS_DISCUSSION: _("Business discussion"),
-        EventKind.WEBINAR: _("Webinar"),
-        EventKind.HYBRID: _("Hybrid"),
-    }
-    return labels.get(EventKind(kind), kind)
 
 
 def feed_title(kind: str | None) -> tuple[str, str]:

@@ -3,13 +3,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, or_, select
 
 from ..database import utcnow
 from ..enums import EventKind, EventStatus, RegistrationStatus, Visibility
+from ..errors import NotFound
 from ..extensions import db
 from .models import Event
 
+
+
+def event_by_slug(slug: str) -> Event:
+    """The event at this address, or NotFound (404 on pages and in the API, an error in the CLI)."""
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        raise NotFound(_("There is no event with the address “%(slug)s”.", slug=slug))
+    return event
 
 
 def public_events(*, kind: EventKind | None = None, when: str = "upcoming", limit: int = 200,

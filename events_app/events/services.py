@@ -13,7 +13,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import select
 
 from ..audit.services import record
 from ..calendar import services as calendar_services
@@ -24,6 +23,7 @@ from ..extensions import db
 from . import validation as v
 from .labels import kind_label, status_label  # noqa: F401  (re-exported for templates and views)
 from .models import Event, EventSession, Host, Question
+from .queries import event_by_slug  # noqa: F401  (re-exported: views and the API call services.event_by_slug)
 from .slugs import copy_slug, generate_slug, slug_conflict  # noqa: F401  (generate_slug is part of the API)
 from .slugs import slug_taken as _slug_taken
 
@@ -44,13 +44,6 @@ MAX_DESCRIPTION = 20_000
 
 def get_event(event_id: int) -> Event:
     event = db.session.get(Event, event_id)
-    if event is None:
-        raise NotFound(_("No such event."))
-    return event
-
-
-def event_by_slug(slug: str) -> Event:
-    event = db.session.scalar(select(Event).where(Event.slug == slug))
     if event is None:
         raise NotFound(_("No such event."))
     return event

@@ -18,13 +18,12 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..database import utcnow
 from ..enums import Affiliation, CheckInKind, RegistrationStatus
-from ..errors import NotFound
 from ..events.models import Event, EventSession
+from ..events.queries import event_by_slug  # noqa: F401  (re-exported for the reports views, API and CLI)
 from ..extensions import db
 from ..people.models import Person
 from ..registration.models import Registration, RegistrationSession
@@ -34,13 +33,6 @@ from .survey_results import SurveyFigures, survey_figures, theme_labels  # noqa:
 
 BREAKDOWN_LIMIT = 12  # rows shown per breakdown; the rest are summed into "Other"
 TIMELINE_MAX_BINS = 48
-
-
-def event_by_slug(slug: str) -> Event:
-    event = db.session.scalar(select(Event).where(Event.slug == slug))
-    if event is None:
-        raise NotFound(_("There is no event with the address “%(slug)s”.", slug=slug))
-    return event
 
 
 @dataclass

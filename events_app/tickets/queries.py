@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ..enums import AttendanceMode, RegistrationStatus
 from ..errors import NotFound
 from ..events.models import Event
+from ..events.queries import event_by_slug  # noqa: F401  (re-exported through tickets.services)
 from ..extensions import db
 from ..people.models import Person
 from ..registration.models import Registration
@@ -126,10 +127,3 @@ def event_ref(slug: str) -> EventRef:
     if event_id is None:
         raise NotFound(_("No event with that address."))
     return EventRef(event_id, slug)
-
-
-def event_by_slug(slug: str) -> Event:
-    event = db.session.scalar(select(Event).where(Event.slug == slug))
-    if event is None:
-        raise NotFound(_("No event with that address."))
-    return event
