@@ -158,6 +158,15 @@ def invite_changed(registration) -> int:
     return _bump(registration)
 
 
+def first_mail_invite(template: str, status: RegistrationStatus) -> tuple[dict, datetime | None]:
+    """`payload_for_mail` for a registration about to be written with its first mail, without an
+    object: the mail's calendar part and the `invite_sent_at` to store with the row. A confirmed
+    registration's first invite is SEQUENCE 0 (its `calendar_sequence` stays 0)."""
+    if template in REQUEST_TEMPLATES and status == RegistrationStatus.CONFIRMED:
+        return {"sequence": 0}, utcnow()
+    return {}, None
+
+
 def payload_for_mail(registration, template: str) -> dict:
     """What a registration mail's payload needs for its calendar part; the registration
     service merges it in when it queues `template` (empty for mails without an invite)."""

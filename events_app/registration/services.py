@@ -310,18 +310,15 @@ def _create_core(event, clean: CleanRegistration, *, source: str, idempotency_ke
         status, holds_seat, confirmed_at = RegistrationStatus.CONFIRMED, True, now
     else:
         status = RegistrationStatus.WAITLISTED
+    template = MAIL_FOR_STATUS[status]
+    # The calendar capability decides what invite this first mail carries and whether the row
+    # records it as sent.
+    payload, invite_sent_at = calendar_services.first_mail_invite(template, status)
     values = dict(event_id=event.id, person_id=person_id, status=status, attendance_mode=clean.attendance,
                   holds_seat=holds_seat, manage_nonce=keys.nonce, manage_token_hash=keys.token_hash,
                   idempotency_key=idempotency_key, source=source, language=language,
                   calendar_uid=keys.calendar_uid, confirmed_at=confirmed_at, calendar_sequence=0,
-                  invite_sent_at=None)
-    template = MAIL_FOR_STATUS[status]
-    # The calendar capability decides the invite version this mail carries (and marks the invite
-    # as sent) on the registration as it is about to be written; nothing of it is in the session.
-    draft = Registration(**values)
-    payload = calendar_services.payload_for_mail(draft, template)
-    values["invite_sent_at"] = draft.invite_sent_at
-    values["calendar_sequence"] = draft.calendar_sequence
+                  invite_sent_at=invite_sent_at)
     registration_id = conn.execute(_INSERT_REGISTRATION, values).inserted_primary_key[0]
     position = None
     if status == RegistrationStatus.WAITLISTED:
