@@ -6,6 +6,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from events_app.database import utcnow
 from events_app.enums import EventStatus, QuestionKind, RegistrationStatus
 from events_app.events.models import Question
 from events_app.extensions import db
@@ -98,14 +99,28 @@ def test_duplicate_shows_a_neutral_message_and_no_link(client, db_backend, make_
     assert count() == 1
 
 
-@pytest.mark.parametrize("state, text", [
-    (EventStatus.CANCELLED, "This event has been cancelled."),
-    (EventStatus.DRAFT, "Registration for this event is not open."),
-])
-def test_closed_events_say_why(client, db_backend, make_event, state, text):
-    event = make_event(status=state)
+def test_closed_events_say_why(client, db_backend, make_event):
+    event = make_event(status=EventStatus.CANCELLED, published_at=utcnow())
     response = client.get(f"/events/{event.slug}/register", headers={"Accept-Language": "en"})
-    assert response.status_code == 410 and text in response.get_data(as_text=True)
+    assert response.status_code == 410 and "This event has been cancelled." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("fields", [
+    {"status": EventStatus.DRAFT},
+    {"status": EventStatus.CANCELLED},  # cancelled before it was ever published: never announced
+])
+def test_an_unannounced_event_is_not_found_at_its_form_either(client, db_backend, make_event, make_staff, login,
+                                                              fields):
+    event = make_event(title="非公開の下書き交流会", **fields)
+    for path in (f"/events/{event.slug}/register", f"/events/{event.slug}/register/done"):
+        response = client.get(path, headers={"Accept-Language": "en"})
+        assert response.status_code == 404 and "非公開の下書き交流会" not in response.get_data(as_text=True)
+    lost = client.post(f"/events/{event.slug}/resend-link", data={"resend-email": "a@example.jp"})
+    assert lost.status_code == 404
+    # Operators still reach it, and are told registration is not open.
+    login(make_staff("operator"))
+    preview = client.get(f"/events/{event.slug}/register", headers={"Accept-Language": "en"})
+    assert preview.status_code == 410 and "非公開の下書き交流会" in preview.get_data(as_text=True)
 
 
 def test_lost_link_answer_is_the_same_for_known_and_unknown_addresses(client, db_backend, make_event, make_registration):

@@ -5,10 +5,13 @@ import secrets
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
+from flask_login import current_user
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..auth.services import can_manage_events
 from ..errors import DomainError, ErrorCode
+from ..events.services import is_publicly_visible
 from ..events.models import Event
 from ..extensions import db, limiter
 from . import services
@@ -32,8 +35,10 @@ def _rate() -> str:
 
 
 def _event_or_404(slug: str) -> Event:
+    """The event, if its public page exists: a draft (or a draft cancelled before it was ever
+    published) is 404 here too, for everyone but operators, so its form URL does not show it."""
     event = db.session.scalar(select(Event).where(Event.slug == slug))
-    if event is None:
+    if event is None or not (is_publicly_visible(event) or can_manage_events(current_user)):
         abort(404)
     return event
 
