@@ -54,6 +54,39 @@ def test_nonce_retry_answers_the_same(client, scene):
     assert first["result"] == again["result"] == "ok" and again["replayed"]
 
 
+def test_a_nonce_reused_for_another_ticket_is_refused_and_shows_no_one(client, scene, make_registration,
+                                                                      make_person):
+    event, registration, token, code = scene
+    post(client, "/api/v1/checkin", token, {"code": code, "event": "mixer", "nonce": "n-1"})
+    other = make_registration(event, person=make_person(name="佐藤 花子"))
+    reused = post(client, "/api/v1/checkin", token,
+                  {"code": services.ticket_code(other), "event": "mixer", "nonce": "n-1"})
+    assert reused.status_code == 409
+    body = reused.get_json()
+    assert body["error"]["code"] == "conflict" and "nonce" in body["error"]["fields"]
+    assert "田中" not in reused.get_data(as_text=True)
+    db.session.expire_all()
+    assert other.checked_in_at is None
+    # With a fresh nonce the person at the door is checked in as usual.
+    fresh = post(client, "/api/v1/checkin", token,
+                 {"code": services.ticket_code(other), "event": "mixer", "nonce": "n-2"}).get_json()
+    assert fresh["result"] == "ok" and fresh["registration"]["name"] == "佐藤 花子"
+
+
+def test_a_nonce_from_another_event_does_not_replay_its_check_in(client, scene, make_event, make_token):
+    from events_app.auth.services import assign_staff
+
+    event, registration, token, code = scene
+    post(client, "/api/v1/checkin", token, {"code": code, "event": "mixer", "nonce": "n-1"})
+    elsewhere = make_event(slug="elsewhere")
+    door_token, door_staff = make_token("checkin")
+    assign_staff(elsewhere.id, door_staff.id)
+    for garbage in ("garbage", code):
+        response = post(client, "/api/v1/checkin", door_token, {"code": garbage, "event": "elsewhere", "nonce": "n-1"})
+        assert response.status_code == 409, response.get_data(as_text=True)
+        assert "田中" not in response.get_data(as_text=True) and "ミライ" not in response.get_data(as_text=True)
+
+
 def test_changed_character_is_unknown_code(client, scene):
     event, registration, token, code = scene
     forged = code[:-1] + ("Q" if code[-1] != "Q" else "R")

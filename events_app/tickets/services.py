@@ -170,6 +170,21 @@ def _nonce_row(nonce: str | None) -> CheckIn | None:
     return db.session.get(CheckIn, seen) if seen else None
 
 
+def _earlier_answer(nonce: str | None, *, event_id: int, registration_id: int | None,
+                    session_id: int | None) -> Outcome | None:
+    """The first answer to a nonce seen before (a retry, a re-synced queue), or None for a new
+    one. A nonce seen with another ticket, event or session is refused (409): answering it with
+    that earlier check-in would show another person's details, perhaps from another event, and
+    leave the person at the door unchecked."""
+    row = _nonce_row(nonce)
+    if row is None:
+        return None
+    if (row.event_id, row.registration_id, row.session_id) != (event_id, registration_id, session_id):
+        raise Conflict(_("This nonce was already used for another check-in. Scan again to send a new one."),
+                       fields={"nonce": [_("Already used for another check-in.")]})
+    return _replay(row)
+
+
 def check_in_code(event: Event, text: str, *, staff: StaffUser | None, source: CheckInSource = CheckInSource.SCAN,
                   nonce: str | None = None, device: str = "", client_at: datetime | None = None,
                   session_id: int | None = None, row=NOT_LOOKED_UP) -> Outcome:
@@ -193,9 +208,11 @@ def _check_in(event: Event, resolve, key, *, staff, source: CheckInSource, nonce
               client_at: datetime | None, session_id: int | None) -> Outcome:
     """Both entry points: a nonce seen before replays its answer; else resolve the code or id and admit."""
     nonce = _check_nonce(nonce)
-    if (replayed := _nonce_row(nonce)) is not None:
-        return _replay(replayed)
     failure, row = resolve(event, key)
+    earlier = _earlier_answer(nonce, event_id=event.id, registration_id=row.id if row is not None else None,
+                              session_id=session_id)
+    if earlier is not None:
+        return earlier
     if failure is not None:
         return failure
     return _admit(event, row, staff=staff, source=source, nonce=nonce, device=device,
@@ -241,8 +258,9 @@ def _admit(event: Event, row, *, staff, source: CheckInSource, nonce: str | None
                                registration_data=shown)
             # Someone else changed the row first: say what it is now.
             current = connection.execute(_BY_ID, {"rid": registration_id}).one()
-            if (replayed := _nonce_row(nonce)) is not None:
-                return _replay(replayed)
+            if (earlier := _earlier_answer(nonce, event_id=event_id, registration_id=registration_id,
+                                           session_id=None)) is not None:
+                return earlier
             shown = _row_json(current)
             if current.status != RegistrationStatus.CONFIRMED:
                 return Outcome(_STATUS_RESULT[current.status], registration_data=shown)
@@ -257,8 +275,9 @@ def _admit(event: Event, row, *, staff, source: CheckInSource, nonce: str | None
     except IntegrityError:
         # The same nonce raced in from a concurrent retry; its first answer stands.
         db.session.rollback()
-        if (replayed := _nonce_row(nonce)) is not None:
-            return _replay(replayed)
+        if (earlier := _earlier_answer(nonce, event_id=event_id, registration_id=registration_id,
+                                       session_id=None)) is not None:
+            return earlier
         raise
 
 
@@ -279,8 +298,9 @@ def _admit_to_session_locked(event, registration_id, session_id, *, staff_id, so
     try:
         with write_transaction():
             registration = _locked_registration(registration_id)
-            if (replayed := _nonce_row(nonce)) is not None:
-                return _replay(replayed)
+            if (earlier := _earlier_answer(nonce, event_id=event.id, registration_id=registration_id,
+                                           session_id=session_id)) is not None:
+                return earlier
             if (failure := _status_failure(registration)) is not None:
                 return failure
             outcome = _admit_to_session(registration, session, staff_id=staff_id, source=source, nonce=nonce,
@@ -288,8 +308,9 @@ def _admit_to_session_locked(event, registration_id, session_id, *, staff_id, so
             outcome.registration_data = registration_json(registration)
             return outcome
     except IntegrityError:
-        if (replayed := _nonce_row(nonce)) is not None:
-            return _replay(replayed)
+        if (earlier := _earlier_answer(nonce, event_id=event.id, registration_id=registration_id,
+                                       session_id=session_id)) is not None:
+            return earlier
         raise
 
 
