@@ -193,7 +193,8 @@ def admin_action(registration_id: int, action: str):
             if position < 1:
                 flash(_("Enter a position of 1 or more."), "error")
                 return redirect(back)
-            services.move_in_waitlist(registration, actor=actor, to_position=position)
+            # The service clamps to the end of the line: say where the person really is.
+            position = services.move_in_waitlist(registration, actor=actor, to_position=position)
             flash(_("Moved to position %(position)d of the waitlist.", position=position), "success")
         else:
             abort(404)

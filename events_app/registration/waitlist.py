@@ -147,10 +147,13 @@ def promote_session_waitlist(session_id: int) -> list[RegistrationSession]:
     return promoted
 
 
-def move_in_waitlist(registration: Registration, *, actor, to_position: int) -> Registration:
-    """Put a waitlisted registration at a 1-based position of its waitlist (others keep their order)."""
+def move_in_waitlist(registration: Registration, *, actor, to_position: int) -> int:
+    """Put a waitlisted registration at a 1-based position of its waitlist (others keep their order).
 
-    def run() -> Registration:
+    Returns the position it ends at: a position past the end means the last place.
+    """
+
+    def run() -> int:
         with write_transaction():
             reg = _load_active(registration.id, allowed=(RegistrationStatus.WAITLISTED,))
             stmt = (select(Registration).where(Registration.event_id == reg.event_id,
@@ -170,6 +173,6 @@ def move_in_waitlist(registration: Registration, *, actor, to_position: int) -> 
             for rank, item in zip(ranks, queue):
                 item.waitlist_rank = rank
             _audit(actor, "registration.move_in_waitlist", reg, **{"from": old_position, "to": target})
-        return reg
+        return target
 
     return _retrying(run)
