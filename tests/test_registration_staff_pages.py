@@ -19,6 +19,29 @@ def operator(make_staff, login):
     return login(make_staff("operator"))
 
 
+@pytest.mark.parametrize("stored, typed", [
+    ("山田 花子", "山田花子"),
+    ("山田　花子", "山田花子"),       # a full-width space in the stored name
+    ("山田花子", "山田 花子"),
+    ("山田花子", "山田　花子"),
+])
+def test_name_search_ignores_spaces_on_both_sides(client, db_backend, operator, make_event, make_registration,
+                                                  make_person, stored, typed):
+    event = make_event()
+    make_registration(event, make_person(name=stored, name_kana="ヤマダ ハナコ"))
+    make_registration(event, make_person(name="鈴木 次郎", name_kana="スズキ ジロウ"))
+    page = client.get(f"/admin/events/{event.slug}/registrations", query_string={"q": typed}).get_data(as_text=True)
+    assert stored in page and "鈴木 次郎" not in page
+
+
+@pytest.mark.parametrize("typed", ["ヤマダハナコ", "やまだはなこ", "ﾔﾏﾀﾞ ﾊﾅｺ"])
+def test_kana_search_ignores_spaces(client, db_backend, operator, make_event, make_registration, make_person, typed):
+    event = make_event()
+    make_registration(event, make_person(name="山田 花子", name_kana="ヤマダ ハナコ"))
+    page = client.get(f"/admin/events/{event.slug}/registrations", query_string={"q": typed}).get_data(as_text=True)
+    assert "山田 花子" in page
+
+
 def test_moving_past_the_end_of_the_waitlist_says_the_real_position(client, db_backend, operator, make_event,
                                                                      make_registration):
     event = make_event(capacity=0)

@@ -34,6 +34,23 @@ def _like(term: str) -> str:
     return f"%{escaped}%"
 
 
+# Half- and full-width spaces: people type 山田花子 for a name stored as 山田 花子, and back.
+_SPACES = (" ", "\u3000")
+
+
+def _without_spaces(text: str) -> str:
+    for space in _SPACES:
+        text = text.replace(space, "")
+    return text
+
+
+def _column_without_spaces(column):
+    # Nested REPLACE exists on SQLite and PostgreSQL alike (no regexp_replace on SQLite).
+    for space in _SPACES:
+        column = func.replace(column, space, "")
+    return column
+
+
 def filtered_registrations(event: Event, args) -> tuple[list[Registration], dict]:
     """Registrations of an event matching the list's search and filters (kana order)."""
     stmt = (select(Registration).join(Person, Person.id == Registration.person_id)
@@ -49,8 +66,8 @@ def filtered_registrations(event: Event, args) -> tuple[list[Registration], dict
         except ValueError:
             pass
         stmt = stmt.where(or_(
-            func.lower(Person.name).like(pattern, escape="\\"),
-            Person.name_kana.like(_like(kana), escape="\\"),
+            _column_without_spaces(func.lower(Person.name)).like(_like(_without_spaces(q.lower())), escape="\\"),
+            _column_without_spaces(Person.name_kana).like(_like(_without_spaces(kana)), escape="\\"),
             Person.email.like(pattern, escape="\\"),
             func.lower(Person.company).like(pattern, escape="\\"),
         ))
