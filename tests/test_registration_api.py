@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from events_app.database import utcnow
 from events_app.enums import EventStatus
 from events_app.extensions import db
 from events_app.mail.models import OutboxMessage
@@ -144,3 +145,15 @@ def test_operations_are_in_the_openapi_document(client, db_backend):
     assert "post" in paths["/events/{slug}/registrations"] and "get" in paths["/events/{slug}/registrations"]
     for action in ("approve", "reject", "cancel", "promote"):
         assert "post" in paths[f"/registrations/{{registration_id}}/{action}"]
+
+
+def test_years_after_this_one_are_refused_and_nothing_is_stored(client, db_backend, make_event):
+    event = make_event()
+    next_year = utcnow().year + 1
+    response = post(client, event.slug, body(joined_year=next_year, left_year=next_year + 1))
+    fields = response.get_json()["error"]["fields"]
+    assert response.status_code == 422 and {"joined_year", "left_year"} <= set(fields)
+    assert str(utcnow().year) in fields["joined_year"][0]
+    assert db.session.scalar(select(func.count()).select_from(Registration)) == 0
+    this_year = post(client, event.slug, body(joined_year=utcnow().year - 3, left_year=utcnow().year))
+    assert this_year.status_code == 201

@@ -150,6 +150,21 @@ def test_overlapping_sessions_and_bad_answers_are_refused_with_field_messages(ap
     assert db.session.scalar(select(func.count()).select_from(Registration)) == 0
 
 
+def test_staff_entered_registrations_skip_required_answers_but_not_invalid_ones(app, db_backend, make_event, form):
+    event = make_event()
+    q = Question(event_id=event.id, kind=QuestionKind.SINGLE_CHOICE, label="食事", choices=["肉", "魚"], required=True)
+    db.session.add(q)
+    db.session.commit()
+    with pytest.raises(ValidationError) as err:  # the attendee's own form must answer it
+        services.register(event, form(), source="web")
+    assert set(err.value.fields) == {f"answers.{q.id}"}
+    walk_in = services.register(event, form(consent=False), source="walk_in")
+    assert walk_in.status == RegistrationStatus.CONFIRMED
+    with pytest.raises(ValidationError) as err:  # an answer given must still be a valid one
+        services.register(event, form(answers={str(q.id): "野菜"}), source="operator")
+    assert set(err.value.fields) == {f"answers.{q.id}"}
+
+
 def test_raising_capacity_then_promote_waitlist_fills_the_new_seats(app, db_backend, make_event, form):
     event = make_event(capacity=1)
     services.register(event, form())

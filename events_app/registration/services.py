@@ -159,7 +159,7 @@ def register(event: Event, data: dict[str, Any], *, source: str = "web", idempot
     staff = source in STAFF_SOURCES
     _check_open(event, source)
     clean = clean_registration(event, data, require_kana=(language == "ja" and source == "web"),
-                               require_consent=not staff)
+                               require_consent=not staff, require_answers=not staff)
     event_id = event.id
 
     kwargs = dict(source=source, idempotency_key=idempotency_key, language=language, actor=actor,

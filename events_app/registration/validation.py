@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from ..database import utcnow
 from ..enums import Affiliation, AttendanceMode, EventKind, QuestionKind, SessionKind
 from ..errors import DomainError, ErrorCode, ValidationError
 from ..events.models import Event, EventSession, Question
@@ -14,7 +15,7 @@ from ..people.services import normalise_email, normalise_kana
 MAX_NAME = 200
 MAX_TEXT_ANSWER = 2000
 MAX_SESSIONS = 50
-YEAR_MIN, YEAR_MAX = 1900, 2100
+YEAR_MIN = 1900
 
 # Which details belong to which affiliation; the others are ignored (the form hides them).
 AFFILIATION_FIELDS = {
@@ -76,8 +77,9 @@ def _year(data: dict, key: str, errors: dict) -> int | None:
     except (TypeError, ValueError):
         errors.setdefault(key, []).append(_("Enter a year such as 2008."))
         return None
-    if isinstance(value, bool) or not YEAR_MIN <= year <= YEAR_MAX:
-        errors.setdefault(key, []).append(_("Enter a year between %(min)d and %(max)d.", min=YEAR_MIN, max=YEAR_MAX))
+    latest = utcnow().year  # joining and leaving have happened: no year after this one
+    if isinstance(value, bool) or not YEAR_MIN <= year <= latest:
+        errors.setdefault(key, []).append(_("Enter a year between %(min)d and %(max)d.", min=YEAR_MIN, max=latest))
         return None
     return year
 
@@ -88,7 +90,7 @@ def _truthy(value: Any) -> bool:
     return str(value).strip().lower() in {"1", "true", "yes", "on", "y"}
 
 
-def clean_answer(question: Question, raw: Any, errors: dict) -> Any:
+def clean_answer(question: Question, raw: Any, errors: dict, *, enforce_required: bool = True) -> Any:
     """The stored value of one answer (str, list[str] or bool), or None when left empty."""
     key = f"answers.{question.id}"
     choices = choice_values(question)
@@ -125,12 +127,12 @@ def clean_answer(question: Question, raw: Any, errors: dict) -> Any:
         if value and len(value) > MAX_TEXT_ANSWER:
             errors.setdefault(key, []).append(_("Use at most %(max)d characters.", max=MAX_TEXT_ANSWER))
             return None
-    if value is None and question.required:
+    if value is None and question.required and enforce_required:
         errors.setdefault(key, []).append(_("This question needs an answer."))
     return value
 
 
-def clean_answers(event: Event, raw_answers: Any, errors: dict) -> dict[int, Any]:
+def clean_answers(event: Event, raw_answers: Any, errors: dict, *, enforce_required: bool = True) -> dict[int, Any]:
     if raw_answers in (None, ""):
         raw_answers = {}
     if not isinstance(raw_answers, dict):
@@ -142,7 +144,7 @@ def clean_answers(event: Event, raw_answers: Any, errors: dict) -> dict[int, Any
         errors.setdefault("answers", []).append(_("Some answers are for questions this event does not have."))
     out = {}
     for question in event.questions:
-        value = clean_answer(question, by_key.get(str(question.id)), errors)
+        value = clean_answer(question, by_key.get(str(question.id)), errors, enforce_required=enforce_required)
         if value is not None:
             out[question.id] = value
     return out
@@ -180,8 +182,11 @@ def default_attendance(event: Event) -> AttendanceMode:
 
 
 def clean_registration(event: Event, data: dict[str, Any], *, require_kana: bool,
-                       require_consent: bool = True) -> CleanRegistration:
+                       require_consent: bool = True, require_answers: bool = True) -> CleanRegistration:
     """Validate everything at once so the attendee sees every problem in one round trip.
+
+    Staff entering someone (the door's walk-in, an operator) pass `require_consent` and
+    `require_answers` False: they ask in person, and a queue must not wait on a survey question.
 
     Raises ValidationError (422) with `fields`, or audience_not_allowed (403).
     """
@@ -233,7 +238,7 @@ def clean_registration(event: Event, data: dict[str, Any], *, require_kana: bool
                                   mode=_("online") if attendance == AttendanceMode.ONLINE else _("in person"))]
 
     session_ids = clean_sessions(event, data.get("session_ids"), errors)
-    answers = clean_answers(event, data.get("answers"), errors)
+    answers = clean_answers(event, data.get("answers"), errors, enforce_required=require_answers)
     consent = _truthy(data.get("consent", False))
     if require_consent and not consent:
         errors["consent"] = [_("Please agree to the privacy notice to register.")]
