@@ -130,6 +130,23 @@ def test_seats_left_and_waitlist(public, make_event, make_registration):
     assert "Waitlist open" in html and "Join the waitlist" in html
 
 
+def test_seats_left_are_not_shown_once_an_event_is_cancelled_or_over(public, make_event):
+    make_event(slug="off", capacity=20, status=EventStatus.CANCELLED, published_at=in_days(-10))
+    make_event(slug="autumn", capacity=40, starts_at=in_days(-30), published_at=in_days(-60))
+    for slug in ("off", "autumn"):
+        html = public.get(f"/events/{slug}", headers=EN).get_data(as_text=True)
+        assert "seats left" not in html and "Waitlist open" not in html
+
+
+def test_a_hybrid_form_says_only_the_venue_is_full_while_online_places_remain(public, make_event,
+                                                                             make_registration):
+    event = make_event(slug="hybrid", kind=EventKind.HYBRID, capacity=1, online_capacity=5)
+    make_registration(event)
+    html = public.get("/events/hybrid/register", headers=EN).get_data(as_text=True)
+    assert "The venue is full, but 5 places are left online." in html
+    assert "All seats are taken" not in html
+
+
 def test_description_markdown_is_rendered_and_sanitised(public, make_event):
     make_event(slug="md", description="**Bring** cards <script>alert(1)</script> [map](javascript:alert(2))")
     html = public.get("/events/md", headers=EN).get_data(as_text=True)
