@@ -171,6 +171,33 @@ def test_attendee_changes_sessions_and_overlaps_are_refused(client, db_backend, 
     assert [c.session_id for c in db.session.get(Registration, reg.id).session_choices] == [a.id]
 
 
+def test_switching_to_a_full_table_keeps_the_held_seat_until_the_attendee_confirms(client, db_backend, make_event,
+                                                                                   make_session, make_registration):
+    from events_app.registration import services
+
+    event = make_event()
+    table_b = make_session(event, title="テーブルB", capacity=2)
+    table_c = make_session(event, title="テーブルC", capacity=1)
+    reg = make_registration(event)
+    services.update_choices(reg, session_ids=[table_b.id], answers=None)
+    services.update_choices(make_registration(event), session_ids=[table_c.id], answers=None)  # C is now full
+
+    def choices():
+        db.session.expire_all()
+        return {(c.session_id, c.holds_seat) for c in db.session.get(Registration, reg.id).session_choices}
+
+    refused = client.post(f"/r/{reg.manage_token}/choices", data={"session_ids": [table_c.id]},
+                          headers={"Accept-Language": "en"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "“テーブルC” is full. Saving would give up your seat" in page
+    assert 'name="give_up_seats"' in page
+    assert choices() == {(table_b.id, True)}
+    confirmed = client.post(f"/r/{reg.manage_token}/choices", data={"session_ids": [table_c.id], "give_up_seats": "1"})
+    assert confirmed.status_code == 302
+    assert choices() == {(table_c.id, False)}
+    assert db.session.get(type(table_b), table_b.id).seats_taken == 0
+
+
 def test_operator_list_searches_filters_counts_and_acts(client, db_backend, make_event, make_staff, login,
                                                         make_registration, make_person):
     event = make_event(requires_approval=True)

@@ -20,9 +20,17 @@ from .validation import clean_answers, clean_sessions
 from .waitlist import promote_session_waitlist
 
 
+class SeatWouldBeLost(ValidationError):
+    """The new choice is full: saving it gives up a seat held elsewhere for a place in a waitlist."""
+
+
 def update_choices(registration: Registration, *, session_ids: list | None, answers: dict | None,
-                   actor=None) -> Registration:
-    """Change session choices and/or answers of an active registration (attendee or operator)."""
+                   actor=None, give_up_seats: bool = True) -> Registration:
+    """Change session choices and/or answers of an active registration (attendee or operator).
+
+    With `give_up_seats` False (the attendee's own page until they confirm), a change that would
+    trade a seat they hold for a waitlist place at a full session is refused (SeatWouldBeLost,
+    nothing saved) so they can keep their seat or confirm."""
     event = registration.event
     errors: dict[str, list[str]] = {}
     new_sessions = clean_sessions(event, session_ids, errors) if session_ids is not None else None
@@ -48,6 +56,15 @@ def update_choices(registration: Registration, *, session_ids: list | None, answ
                 db.session.flush()
                 if reg.status == RegistrationStatus.CONFIRMED:
                     _claim_session_seats(reg)
+                    full = [c.session.title for c in reg.session_choices
+                            if c.session_id in added and not c.holds_seat]
+                    seat_given_up = any(current[s].holds_seat for s in removed)
+                    if full and seat_given_up and not give_up_seats:
+                        # Raised inside the transaction: it rolls back, the held seat stays.
+                        message = _("“%(full)s” is full. Saving would give up your seat and put you on its "
+                                    "waitlist. Keep your current choice, or tick the box to join the waitlist.",
+                                    full="”, “".join(full))
+                        raise SeatWouldBeLost(message, fields={"give_up_seats": [message]})
                 for session_id in removed:
                     promote_session_waitlist(session_id)
                 changes.update(sessions_added=added, sessions_removed=removed)

@@ -28,7 +28,7 @@ from ..mail.models import OutboxMessage
 from ..mail.services import enqueue_row
 from ..people.services import find_person, normalise_email, upsert_person_id
 from . import seats
-from .choices import update_choices  # noqa: F401
+from .choices import SeatWouldBeLost, update_choices  # noqa: F401
 from .decisions import approve, cancel, promote, reject  # noqa: F401
 from .lifecycle import _audit, _claim_session_seats, _mail, _retrying
 from .lifecycle import status_label  # noqa: F401

@@ -179,10 +179,12 @@ def update_choices(token: str):
             registration,
             session_ids=request.form.getlist("session_ids") if event.sessions else None,
             answers=answers_from_form(event, request.form) if event.questions else None,
+            give_up_seats=request.form.get("give_up_seats") == "1",
         )
     except DomainError as err:
         flash(err.message, "error")
         context = _manage_context(registration, token, choices_errors=err.fields, submitted=request.form)
+        context["seat_at_stake"] = isinstance(err, services.SeatWouldBeLost)
         return render_template("registration/manage.html", **context), err.status
     flash(_("Your changes are saved."), "success")
     return redirect(url_for("registration.manage", token=token))
