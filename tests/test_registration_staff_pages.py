@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from events_app.enums import EventKind
 
 
 def row(page: str, registration_id: int) -> str:
@@ -17,6 +18,24 @@ def row(page: str, registration_id: int) -> str:
 @pytest.fixture
 def operator(make_staff, login):
     return login(make_staff("operator"))
+
+
+@pytest.mark.parametrize("capacity, online_capacity, in_person, online", [
+    (2, 100, "会場 2 / 2", "オンライン 1 / 100"),
+    (None, None, "会場 2", "オンライン 1"),
+])
+def test_hybrid_counts_each_mode_against_its_own_capacity(client, db_backend, operator, make_event,
+                                                          make_registration, capacity, online_capacity,
+                                                          in_person, online):
+    event = make_event(kind=EventKind.HYBRID, capacity=capacity, online_capacity=online_capacity)
+    make_registration(event)
+    make_registration(event)
+    make_registration(event, attendance_mode="online")
+    page = client.get(f"/admin/events/{event.slug}/registrations").get_data(as_text=True)
+    counts = re.search(r'<div class="reg-counts".*?</div>\s*</div>', page, re.S).group(0)
+    shown = re.search(r'reg-modes">(.*?)</', counts, re.S).group(1)
+    assert [part.strip() for part in shown.split("·")] == [in_person, online]
+    assert "3 / " not in counts  # the total is never divided by the in-person capacity
 
 
 @pytest.mark.parametrize("stored, typed", [

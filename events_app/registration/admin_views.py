@@ -97,11 +97,19 @@ def filtered_registrations(event: Event, args) -> tuple[list[Registration], dict
 
 
 def status_counts(event: Event) -> dict[str, int]:
-    rows = db.session.execute(select(Registration.status, func.count()).where(Registration.event_id == event.id)
-                              .group_by(Registration.status)).all()
+    """Registrations per status, plus confirmed per attendance mode (`confirmed_in_person`,
+    `confirmed_online`): each mode has its own capacity, so a hybrid total against the venue's
+    capacity would read like overbooking."""
+    rows = db.session.execute(select(Registration.status, Registration.attendance_mode, func.count())
+                              .where(Registration.event_id == event.id)
+                              .group_by(Registration.status, Registration.attendance_mode)).all()
     counts = {s.value: 0 for s in RegistrationStatus}
-    for status, count in rows:
-        counts[RegistrationStatus(status).value] = count
+    counts.update({f"confirmed_{m.value}": 0 for m in AttendanceMode})
+    for status, mode, count in rows:
+        status = RegistrationStatus(status)
+        counts[status.value] += count
+        if status == RegistrationStatus.CONFIRMED:
+            counts[f"confirmed_{AttendanceMode(mode).value}"] += count
     return counts
 
 
