@@ -135,6 +135,33 @@ def test_lost_link_answer_is_the_same_for_known_and_unknown_addresses(client, db
     assert [m.to_address for m in db.session.scalars(select(OutboxMessage))] == [reg.person.email]
 
 
+def test_lost_link_refuses_a_malformed_address_with_a_field_message_and_keeps_it(client, db_backend, make_event):
+    event = make_event()
+    for typed in ("bad-email", ""):
+        response = client.post(f"/events/{event.slug}/resend-link", data={"resend-email": typed},
+                               headers={"Accept-Language": "en"})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422 and "Enter" in page and "email address" in page
+        assert "we have sent the link" not in page
+        assert f'value="{typed}"' in page or not typed
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_the_event_page_offers_the_lost_link_form(client, db_backend, make_event, make_registration):
+    event = make_event()
+    reg = make_registration(event)
+    page = client.get(f"/events/{event.slug}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Lost your link?" in page and f'action="/events/{event.slug}/resend-link"' in page
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    data = {"resend-email": reg.person.email}
+    if token:
+        data["resend-csrf_token"] = token.group(1)
+    sent = client.post(f"/events/{event.slug}/resend-link", data=data, follow_redirects=True,
+                       headers={"Accept-Language": "en"})
+    assert "If this address is registered for the event" in sent.get_data(as_text=True)
+    assert [m.to_address for m in db.session.scalars(select(OutboxMessage))] == [reg.person.email]
+
+
 def test_manage_page_shows_status_and_the_cancel_needs_confirmation(client, db_backend, make_event, make_registration):
     event = make_event(capacity=1)
     reg = make_registration(event)

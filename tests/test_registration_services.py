@@ -235,3 +235,12 @@ def test_waitlist_positions_of_a_whole_event_match_each_registrations_own(app, m
     positions = waitlist_positions(event.id)
     assert positions == {r.id: waitlist_position(r) for r in waitlisted}
     assert sorted(positions.values()) == [1, 2, 3]
+
+
+def test_a_full_width_email_is_folded_to_ascii_and_lower_case(app, db_backend, make_event, form):
+    event = make_event()
+    result = services.register(event, form(email="　Ｈａｎａ．Ｓａｔｏ＠Ｅｘａｍｐｌｅ．ｊｐ "))
+    assert db.session.get(Registration, result.registration_id).person.email == "hana.sato@example.jp"
+    with pytest.raises(ValidationError) as err:
+        services.register(event, form(email="ｈａｎａ＠"))
+    assert set(err.value.fields) == {"email"}

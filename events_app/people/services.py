@@ -22,8 +22,11 @@ _KANA_ALLOWED = re.compile(r"^[\u30A0-\u30FF\u3040-\u309F ・ー\-]+$")
 
 
 def normalise_email(raw: str) -> str:
-    """A valid address, trimmed and lower-cased; ValidationError (field `email`) otherwise."""
-    raw = (raw or "").strip()
+    """A valid address, trimmed and lower-cased; ValidationError (field `email`) otherwise.
+
+    Full-width input (ｈａｎａ＠ｅｘａｍｐｌｅ．ｊｐ, typed with a Japanese IME on) is folded to ASCII
+    first (NFKC), as years and kana are."""
+    raw = unicodedata.normalize("NFKC", raw or "").strip()
     if not raw:
         raise ValidationError(_("Enter your email address."), fields={"email": [_("Enter your email address.")]})
     if len(raw) > 254:

@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..auth.services import can_manage_events
-from ..errors import DomainError, ErrorCode
+from ..errors import DomainError, ErrorCode, ValidationError
 from ..events.services import is_publicly_visible
 from ..events.models import Event
 from ..extensions import db, limiter
+from ..people.services import normalise_email
 from . import services
 from .forms import CancelForm, ChoicesForm, RegistrationForm, ResendLinkForm, answers_from_form
 from .tokens import registration_for_token
@@ -112,17 +113,40 @@ def done(slug: str):
                            token=info.get("token"), position=position)
 
 
+@bp.app_template_global("resend_link_form")
+def resend_link_form() -> ResendLinkForm:
+    """The lost-link form for pages whose view does not make one (the public event page)."""
+    return ResendLinkForm(prefix="resend")
+
+
 @bp.route("/events/<slug>/resend-link", methods=["POST"])
 @limiter.limit(_rate)
 def resend_link(slug: str):
     event = _event_or_404(slug)
     form = ResendLinkForm(prefix="resend")
     if form.validate():
+        try:
+            normalise_email(form.email.data or "")
+        except ValidationError as err:
+            # Malformed input is said so (and kept); whether an address is registered never is.
+            form.email.errors = list(err.fields.get("email", [err.message]))
+            return _lost_link_page(event, form), 422
         services.resend_link(event, form.email.data or "")
     # The same answer whether or not the address is registered: no one learns who is.
     flash(_("If this address is registered for the event, we have sent the link to it. "
             "Please check your inbox (and your spam folder)."), "success")
     return redirect(url_for("registration.register", slug=slug) + "#lost-link")
+
+
+def _lost_link_page(event: Event, resend_form: ResendLinkForm):
+    """The page the lost-link form sits on (the form while registration is open, else the notice),
+    showing `resend_form` with its errors."""
+    is_open, why = services.registration_is_open(event)
+    if not is_open:
+        return render_template("registration/closed.html", event=event, message=why, resend_form=resend_form)
+    form = RegistrationForm(require_kana=_language() == "ja")
+    form.idempotency_key.data = secrets.token_urlsafe(24)
+    return render_template("registration/register.html", **{**_form_context(event, form), "resend_form": resend_form})
 
 
 # --- the attendee's own page -----------------------------------------------------------
