@@ -125,6 +125,41 @@ def test_walk_in_registers_through_the_registration_service_and_checks_in(client
     assert bad.status_code == 422 and "email" in bad.get_json()["error"]["fields"]
 
 
+@pytest.mark.parametrize("kind", [EventKind.HYBRID, EventKind.NETWORKING])
+def test_a_walk_in_is_registered_in_person_even_with_a_required_question(client, login, make_staff, make_event,
+                                                                        db_backend, kind):
+    from events_app.enums import QuestionKind
+    from events_app.events.models import Question
+
+    event = make_event(slug="door-walk-in", kind=kind, online_url="https://meet.example/x", online_capacity=10)
+    db.session.add(Question(event_id=event.id, kind=QuestionKind.TEXT, label="食事の制限", required=True))
+    db.session.commit()
+    login(make_staff("operator"))
+    response = client.post("/checkin/door-walk-in/api/walk-in", json={
+        "name": "飛び込み 花子", "email": "hanako.walkin@example.jp", "affiliation": "guest"})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["result"] == "ok" and body["registration"]["attendance_mode"] == "in_person"
+
+
+def test_the_door_screen_names_each_registration_field_for_the_walk_in_errors(client, login, make_staff, ticket):
+    import json
+    import re
+
+    from events_app.enums import QuestionKind
+    from events_app.events.models import Question
+
+    event, registration, url = ticket
+    question = Question(event_id=event.id, kind=QuestionKind.TEXT, label="食事の制限", required=True)
+    db.session.add(question)
+    db.session.commit()
+    login(make_staff("operator"))
+    html = client.get("/checkin/autumn").get_data(as_text=True)
+    strings = json.loads(re.search(r'id="checkin-strings">(.*?)</script>', html, re.S).group(1))
+    assert strings["fields"][f"answers.{question.id}"] == "食事の制限"
+    assert strings["fields"]["email"] == "メールアドレス"
+
+
 @pytest.fixture
 def webinar(db_backend, make_event, make_registration):
     event = make_event(kind=EventKind.WEBINAR, online_url="https://meet.example/secret-room", capacity=None,

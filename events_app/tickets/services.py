@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.services import record
 from ..auth.models import StaffUser
 from ..database import utcnow, write_transaction
-from ..enums import AttendanceMode, CheckInKind, CheckInSource, RegistrationStatus
+from ..enums import AttendanceMode, CheckInKind, CheckInSource, EventKind, RegistrationStatus
 from ..errors import Conflict, NotFound, ValidationError
 from ..events.models import Event, EventSession
 from ..extensions import db
@@ -414,6 +414,9 @@ def walk_in(event: Event, data: dict, *, staff: StaffUser, device: str = "") -> 
     """
     from ..registration.services import register
 
+    if event.kind == EventKind.HYBRID:
+        # Whoever registers at the door is at the venue: the door form asks no attendance mode.
+        data = {**data, "attendance": AttendanceMode.IN_PERSON.value}
     result = register(event, data, source="walk_in", actor=staff, language=str(data.get("language") or "ja"))
     if result.registration.status != RegistrationStatus.CONFIRMED:
         return _status_failure(result.registration) or Outcome(CheckInResult.UNKNOWN_CODE)

@@ -417,7 +417,9 @@
       var e = r.data.error || {};
       var lines = [e.message || T.error];
       Object.keys(e.fields || {}).forEach(function (k) {
-        lines.push(k + ": " + e.fields[k].join(" "));
+        // Staff read the field's name, never its key ("answers.1"); a field without a name shows its message alone.
+        var label = T.fields[k];
+        lines.push((label ? label + ": " : "") + e.fields[k].join(" "));
         var input = form.querySelector('[name="' + k + '"]'); if (input) { input.setAttribute("aria-invalid", "true"); }
       });
       errors.textContent = lines.join("\n");
