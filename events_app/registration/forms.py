@@ -45,6 +45,14 @@ class RegistrationForm(FlaskForm):
         for name in ("name", "email", "affiliation", "consent") + (("name_kana",) if require_kana else ()):
             getattr(self, name).flags.required = True
 
+    def fit_to(self, event: Event) -> "RegistrationForm":
+        """Offer only the affiliations the event admits (an employees-only event asks no one to
+        pick "alumni" only to be refused after filling in everything); one is chosen already."""
+        self.affiliation.choices = [c for c in self.affiliation.choices if c.value in event.audience]
+        if len(self.affiliation.choices) == 1 and not self.affiliation.data:
+            self.affiliation.data = self.affiliation.choices[0].value
+        return self
+
     def service_data(self, event: Event, form_data) -> dict:
         """The plain dict the registration service takes (same shape as the JSON API)."""
         data = {key: getattr(self, key).data for key in (

@@ -67,7 +67,7 @@ def register(slug: str):
     if not is_open:
         return render_template("registration/closed.html", event=event, message=why,
                                resend_form=ResendLinkForm(prefix="resend")), 410
-    form = RegistrationForm(require_kana=_language() == "ja")
+    form = RegistrationForm(require_kana=_language() == "ja").fit_to(event)
     if request.method == "GET":
         form.idempotency_key.data = secrets.token_urlsafe(24)
         if event.has_online and not event.has_in_person:
@@ -93,7 +93,7 @@ def register(slug: str):
             return render_template("registration/closed.html", event=event, message=err.message,
                                    resend_form=ResendLinkForm(prefix="resend")), 410
         extra = form.add_service_errors(err.fields)
-        if not err.fields or err.code != ErrorCode.VALIDATION:
+        if not err.fields:  # a field message is shown by its field, not twice
             flash(err.message, "error")
         return render_template("registration/register.html",
                                **_form_context(event, form, extra_errors=extra)), err.status
@@ -144,7 +144,7 @@ def _lost_link_page(event: Event, resend_form: ResendLinkForm):
     is_open, why = services.registration_is_open(event)
     if not is_open:
         return render_template("registration/closed.html", event=event, message=why, resend_form=resend_form)
-    form = RegistrationForm(require_kana=_language() == "ja")
+    form = RegistrationForm(require_kana=_language() == "ja").fit_to(event)
     form.idempotency_key.data = secrets.token_urlsafe(24)
     return render_template("registration/register.html", **{**_form_context(event, form), "resend_form": resend_form})
 

@@ -4,6 +4,7 @@
   "use strict";
   var form = document.querySelector(".reg-form");
   if (form) {
+    form.classList.add("reg-enhanced");  // blocks now show and hide: their "for whom" notes are not needed
     var radios = form.querySelectorAll("input[name=affiliation]");
     var blocks = form.querySelectorAll(".reg-details [data-for]");
     var showFor = function (value) {
