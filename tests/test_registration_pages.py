@@ -263,3 +263,23 @@ def test_operator_adds_a_registration_by_hand_and_it_is_audited(client, db_backe
     from events_app.audit.models import AuditEntry
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.subject_id == reg.id))
     assert entry.action == "registration.create" and entry.actor_id == operator.id
+
+
+def test_the_form_offers_only_the_audience_and_says_whom_each_detail_is_for(client, db_backend, make_event):
+    staff_only = make_event(audience_alumni=False, audience_guests=False)
+    page = client.get(f"/events/{staff_only.slug}/register", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert re.search(r'<input[^>]*checked[^>]*value="employee"', page)  # the only choice, chosen
+    assert 'value="alumni"' not in page and 'value="guest"' not in page
+    assert "Former department" not in page and "For current employees" not in page  # one audience: no notes
+    everyone = make_event()
+    page = client.get(f"/events/{everyone.slug}/register", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    for note in ("For alumni and guests", "For current employees", "For alumni", "For alumni and current employees"):
+        assert note in page  # without JavaScript every block shows: each says whom it is for
+
+
+def test_an_audience_refusal_is_said_once_next_to_the_field(client, db_backend, make_event):
+    event = make_event(audience_guests=False)
+    response = client.post(f"/events/{event.slug}/register", data=form_data(affiliation="guest"),
+                           headers={"Accept-Language": "en"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 403 and page.count("This event is not open to guests.") == 1
