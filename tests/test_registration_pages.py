@@ -223,6 +223,8 @@ def test_switching_to_a_full_table_keeps_the_held_seat_until_the_attendee_confir
     assert confirmed.status_code == 302
     assert choices() == {(table_c.id, False)}
     assert db.session.get(type(table_b), table_b.id).seats_taken == 0
+    page = client.get(f"/r/{reg.manage_token}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "On the waitlist for this session: position 1" in page
 
 
 def test_operator_list_searches_filters_counts_and_acts(client, db_backend, make_event, make_staff, login,
@@ -240,7 +242,7 @@ def test_operator_list_searches_filters_counts_and_acts(client, db_backend, make
     db.session.expire_all()
     assert db.session.get(Registration, pending.id).status == RegistrationStatus.CONFIRMED
     detail = client.get(f"/admin/registrations/{pending.id}").get_data(as_text=True)
-    assert "registration.approve" in detail
+    assert "<td>承認</td>" in detail and "registration.approve" not in detail  # the audit action, in words
 
 
 def test_checkin_staff_cannot_open_the_operator_list(client, db_backend, make_event, make_staff, login):

@@ -38,6 +38,51 @@ def test_hybrid_counts_each_mode_against_its_own_capacity(client, db_backend, op
     assert "3 / " not in counts  # the total is never divided by the in-person capacity
 
 
+def test_the_list_uses_the_public_forms_word_for_employees(client, db_backend, operator, make_event,
+                                                            make_registration, make_person):
+    event = make_event()
+    reg = make_registration(event, make_person(affiliation="employee", company="", department="人事部"))
+    page = client.get(f"/admin/events/{event.slug}/registrations").get_data(as_text=True)
+    assert "現役社員" in row(page, reg.id)
+    assert '<option value="employee">現役社員</option>' in page
+
+
+@pytest.mark.parametrize("lang, affiliation, source", [("ja", "現役社員", "Webフォーム"),
+                                                       ("en", "Current employee", "Web form")])
+def test_detail_page_shows_affiliation_and_source_as_words(client, db_backend, operator, make_event,
+                                                           make_registration, make_person, lang,
+                                                           affiliation, source):
+    reg = make_registration(make_event(), make_person(affiliation="employee"), source="web")
+    page = client.get(f"/admin/registrations/{reg.id}?lang={lang}").get_data(as_text=True)
+    assert f"<dd>{affiliation}" in page and f"<dd>{source}</dd>" in page
+    assert "<dd>employee" not in page and "<dd>web</dd>" not in page
+
+
+@pytest.mark.parametrize("lang, action, added", [("ja", "セッション・回答の変更", "追加したセッション: テーブルA"),
+                                                 ("en", "Changed sessions or answers", "Sessions added: テーブルA")])
+def test_history_names_actions_and_sessions_instead_of_codes(client, db_backend, operator, make_event,
+                                                             make_session, make_registration, lang,
+                                                             action, added):
+    event = make_event()
+    table = make_session(event, title="テーブルA")
+    reg = make_registration(event)
+    client.post(f"/admin/registrations/{reg.id}", data={"session_ids": [table.id]})
+    page = client.get(f"/admin/registrations/{reg.id}?lang={lang}").get_data(as_text=True)
+    trail = page[page.index('class="reg-trail"'):]
+    assert action in trail and added in trail
+    assert "registration.update" not in trail and "sessions_added" not in trail and f"[{table.id}]" not in trail
+
+
+def test_history_labels_an_approval(client, db_backend, operator, make_event, make_registration):
+    event = make_event(requires_approval=True)
+    reg = make_registration(event, status="pending")
+    client.post(f"/admin/registrations/{reg.id}/approve", data={"message": "ようこそ"})
+    trail = client.get(f"/admin/registrations/{reg.id}").get_data(as_text=True)
+    trail = trail[trail.index('class="reg-trail"'):]
+    assert "承認" in trail and "ようこそ" in trail and "参加確定" in trail
+    assert "registration.approve" not in trail and "result:" not in trail
+
+
 @pytest.mark.parametrize("stored, typed", [
     ("山田 花子", "山田花子"),
     ("山田　花子", "山田花子"),       # a full-width space in the stored name

@@ -13,7 +13,7 @@ from ..errors import DomainError
 from ..events.models import Event
 from ..extensions import db
 from ..people.models import Person
-from . import services
+from . import labels, services
 from .forms import ChoicesForm, answers_from_form
 from .models import Registration, RegistrationSession
 from .views import bp
@@ -121,7 +121,8 @@ def admin_list(slug: str):
     positions = services.waitlist_positions(event.id)
     return render_template("registration/admin_list.html", event=event, registrations=registrations,
                            filters=filters, counts=status_counts(event), positions=positions,
-                           action_form=ChoicesForm(), status_label=services.status_label)
+                           action_form=ChoicesForm(), status_label=services.status_label,
+                           affiliation_label=labels.affiliation_label)
 
 
 @bp.route("/admin/events/<slug>/registrations", methods=["POST"])
@@ -177,11 +178,14 @@ def admin_detail(registration_id: int):
     trail = list(db.session.scalars(select(AuditEntry).where(AuditEntry.subject_type == "registration",
                                                              AuditEntry.subject_id == registration.id)
                                     .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())))
+    session_titles = {s.id: s.title for s in event.sessions}
     return render_template("registration/admin_detail.html", registration=registration, event=event,
                            person=registration.person, form=form, errors=errors, answers=answers,
-                           chosen_sessions=chosen, trail=trail, position=services.waitlist_position(registration),
+                           chosen_sessions=chosen, trail=labels.trail_lines(trail, session_titles),
+                           position=services.waitlist_position(registration),
                            session_states={c.session_id: c for c in registration.session_choices},
-                           status_label=services.status_label), status
+                           status_label=services.status_label, affiliation_label=labels.affiliation_label,
+                           registration_source_label=labels.source_label), status
 
 
 @bp.route("/admin/registrations/<int:registration_id>/<action>", methods=["POST"])

@@ -1,0 +1,116 @@
+"""Words for registration codes as staff read them: affiliation, source, and the audit trail.
+
+The codes themselves stay in the API JSON and the CSV exports, where machines read them.
+Contexts (pgettext) keep these apart from same-English texts in other capabilities' catalogues,
+which are merged into one: "Employee" there means 社員, here it must match the public form.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from babel.lists import format_list
+from flask_babel import get_locale, pgettext
+from flask_babel import gettext as _
+
+from ..audit.models import AuditEntry
+from ..enums import Affiliation, RegistrationStatus
+from .lifecycle import status_label
+
+
+def affiliation_label(affiliation: Affiliation | str) -> str:
+    return {
+        Affiliation.ALUMNI: pgettext("affiliation", "Alumni"),
+        Affiliation.EMPLOYEE: pgettext("affiliation", "Current employee"),
+        Affiliation.GUEST: pgettext("affiliation", "Guest"),
+    }[Affiliation(affiliation)]
+
+
+def source_label(source: str) -> str:
+    return {
+        "web": pgettext("registration source", "Web form"),
+        "api": pgettext("registration source", "API"),
+        "walk_in": pgettext("registration source", "Walk-in at the door"),
+        "operator": pgettext("registration source", "Added by staff"),
+    }.get(source, source)
+
+
+def action_label(action: str) -> str:
+    """An audit action on a registration; an action added later shows its code until it gets a label."""
+    return {
+        "registration.create": pgettext("audit action", "Registered by staff"),
+        "registration.update": pgettext("audit action", "Changed sessions or answers"),
+        "registration.approve": pgettext("audit action", "Approved"),
+        "registration.reject": pgettext("audit action", "Declined"),
+        "registration.cancel": pgettext("audit action", "Cancelled"),
+        "registration.promote": pgettext("audit action", "Promoted from the waitlist by staff"),
+        "registration.promote_from_waitlist": pgettext("audit action", "Promoted from the waitlist (a seat was freed)"),
+        "registration.move_in_waitlist": pgettext("audit action", "Moved in the waitlist"),
+        "ticket.reissued": pgettext("audit action", "Ticket reissued"),
+        "checkin.undone": pgettext("audit action", "Check-in undone"),
+    }.get(action, action)
+
+
+def actor_label(label: str) -> str:
+    """Staff appear by their email; the other actors are recorded as codes."""
+    return {
+        "attendee": pgettext("audit actor", "The attendee"),
+        "system": pgettext("audit actor", "Automatic"),
+        "cli": pgettext("audit actor", "Command line"),
+    }.get(label, label)
+
+
+@dataclass(frozen=True)
+class TrailLine:
+    at: object
+    actor: str
+    action: str
+    details: list[str]
+
+
+def _titles(ids, session_titles: dict[int, str]) -> str:
+    names = [session_titles.get(int(i), f"#{i}") for i in ids]
+    return format_list(names, locale=str(get_locale() or "ja"))
+
+
+def _status(value: str) -> str:
+    try:
+        return status_label(RegistrationStatus(value))
+    except ValueError:
+        return value
+
+
+def detail_lines(details: dict, session_titles: dict[int, str]) -> list[str]:
+    """An audit entry's details as sentences: session titles instead of ids, words instead of codes."""
+    lines = []
+    if "source" in details:
+        lines.append(_("Source: %(source)s", source=source_label(details["source"])))
+    if "status" in details:
+        lines.append(_("Status: %(status)s", status=_status(details["status"])))
+    if "result" in details:
+        lines.append(_("Result: %(status)s", status=_status(details["result"])))
+    if "from" in details and "to" in details:
+        lines.append(_("From position %(old)d to %(new)d", old=int(details["from"]), new=int(details["to"])))
+    if details.get("sessions_added"):
+        lines.append(_("Sessions added: %(titles)s", titles=_titles(details["sessions_added"], session_titles)))
+    if details.get("sessions_removed"):
+        lines.append(_("Sessions removed: %(titles)s", titles=_titles(details["sessions_removed"], session_titles)))
+    if details.get("answers"):
+        lines.append(_("Answers changed."))
+    if details.get("session_id"):
+        lines.append(_("Session: %(title)s", title=_titles([details["session_id"]], session_titles)))
+    if details.get("message"):
+        lines.append(_("Message: %(text)s", text=details["message"]))
+    if details.get("reason"):
+        lines.append(_("Reason: %(text)s", text=details["reason"]))
+    if details.get("revoked_ticket_id"):
+        lines.append(_("Replaces ticket #%(id)d", id=int(details["revoked_ticket_id"])))
+    known = {"source", "status", "result", "from", "to", "sessions_added", "sessions_removed", "answers",
+             "session_id", "message", "reason", "revoked_ticket_id"}
+    # A detail without wording yet is still shown rather than hidden from the trail.
+    lines.extend(f"{key}: {value}" for key, value in details.items() if key not in known)
+    return lines
+
+
+def trail_lines(entries: list[AuditEntry], session_titles: dict[int, str]) -> list[TrailLine]:
+    return [TrailLine(entry.at, actor_label(entry.actor_label), action_label(entry.action),
+                      detail_lines(entry.details or {}, session_titles)) for entry in entries]
