@@ -119,6 +119,10 @@ def test_confirmation_and_attendee_cancellation_carry_request_then_cancel(app, r
     first = icalendar.Calendar.from_ical(calendar_parts(confirmation)[0].get_content()).walk("VEVENT")[0]
     last = icalendar.Calendar.from_ical(calendar_parts(cancellation)[0].get_content()).walk("VEVENT")[0]
     assert str(first["UID"]) == str(last["UID"]) and last["SEQUENCE"] > first["SEQUENCE"]
+    # The cancelled attendee's page can no longer change choices or cancel: the mail says so.
+    assert "change your choices or cancel" in body_text(confirmation)
+    assert "change your choices or cancel" not in body_text(cancellation)
+    assert "you can check your status" in body_text(cancellation)
 
 
 def test_an_update_still_unsent_when_the_attendee_cancels_is_not_sent(app, runner, smtp_server, make_event,
