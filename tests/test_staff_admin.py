@@ -147,3 +147,30 @@ def test_nobody_revokes_someone_elses_token(client, login, make_staff, make_toke
     client.post(f"/admin/tokens/{row.id}/revoke")
     db.session.refresh(row)
     assert row.revoked_at is None
+
+
+def test_a_token_shows_when_it_was_last_used_to_within_minutes(admin_client, admin):
+    from datetime import timedelta
+
+    from events_app.auth.services import LAST_USED_PRECISION
+
+    response = admin_client.post("/admin/tokens", data={"name": "Door phone"})
+    token = re.search(r'<code class="secret">([^<]+)</code>', response.get_data(as_text=True)).group(1)
+    row = db.session.scalar(select(ApiToken))
+    assert row.last_used_at is None
+    api = admin_client.application.test_client()
+    assert api.get("/api/v1/events/nowhere/registrations", headers={"Authorization": f"Bearer {token}"}).status_code == 404  # authenticated, then no such event
+    db.session.expire_all()
+    first = db.session.get(ApiToken, row.id).last_used_at
+    assert first is not None
+    page = admin_client.get("/admin/tokens").get_data(as_text=True)
+    assert re.search(r"<td>—</td>", page) is None  # the last-used cell is filled in
+    api.get("/api/v1/events/nowhere/registrations", headers={"Authorization": f"Bearer {token}"})
+    db.session.expire_all()
+    assert db.session.get(ApiToken, row.id).last_used_at == first  # not a write per call
+    stale = first - LAST_USED_PRECISION - timedelta(seconds=1)
+    db.session.get(ApiToken, row.id).last_used_at = stale
+    db.session.commit()
+    api.get("/api/v1/events/nowhere/registrations", headers={"Authorization": f"Bearer {token}"})
+    db.session.expire_all()
+    assert db.session.get(ApiToken, row.id).last_used_at > stale

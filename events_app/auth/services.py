@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -124,18 +125,33 @@ class TokenStaff:
 # One query for token and user, built once (SQLAlchemy then reuses its compiled form): this
 # runs before every API call, door scanners included. Revocation and deactivation are checked in
 # the database on every call; nothing about a token is remembered between requests.
-_USER_FOR_TOKEN = (select(StaffUser.id, StaffUser.email, StaffUser.name, StaffUser.role, StaffUser.language)
+_USER_FOR_TOKEN = (select(StaffUser.id, StaffUser.email, StaffUser.name, StaffUser.role, StaffUser.language,
+                          ApiToken.id, ApiToken.last_used_at)
                    .join(ApiToken, ApiToken.user_id == StaffUser.id)
                    .where(ApiToken.token_hash == sa.bindparam("digest"), ApiToken.revoked_at.is_(None),
                           StaffUser.is_active_account.is_(True)))
 
 
+# "Last used" on the tokens page is kept to this precision: a door scanner's token would
+# otherwise turn every scan into a write.
+LAST_USED_PRECISION = timedelta(minutes=5)
+_TOUCH_TOKEN = (sa.update(ApiToken).where(ApiToken.id == sa.bindparam("token_id"))
+                .values(last_used_at=sa.bindparam("now")))
+
+
 def user_for_token(token: str) -> TokenStaff | None:
-    """The active staff member owning this unrevoked token, or None."""
+    """The active staff member owning this unrevoked token, or None; notes when it was last used."""
     if not token:
         return None
     row = db.session.connection().execute(_USER_FOR_TOKEN, {"digest": _token_digest(token)}).first()
-    return TokenStaff(*row) if row is not None else None
+    if row is None:
+        return None
+    *staff, token_id, last_used_at = row
+    now = utcnow()
+    if last_used_at is None or now - last_used_at >= LAST_USED_PRECISION:
+        with write_transaction() as session:
+            session.connection().execute(_TOUCH_TOKEN, {"token_id": token_id, "now": now})
+    return TokenStaff(*staff)
 
 
 def revoke_token(user: StaffUser, token_id: int) -> None:
