@@ -9,7 +9,9 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..enums import AttendanceMode, RegistrationStatus
+from ..auth.models import EventStaff
+from ..database import utcnow
+from ..enums import AttendanceMode, EventStatus, RegistrationStatus, Role
 from ..errors import NotFound
 from ..events.models import Event
 from ..events.queries import event_by_slug  # noqa: F401  (re-exported through tickets.services)
@@ -127,3 +129,13 @@ def event_ref(slug: str) -> EventRef:
     if event_id is None:
         raise NotFound(_("No event with that address."))
     return EventRef(event_id, slug)
+
+
+def door_events(staff) -> list[Event]:
+    """Events not over yet (and not cancelled) whose door `staff` may work: check-in staff their
+    assigned ones, operators and admins every one."""
+    stmt = (select(Event).where(Event.ends_at > utcnow(), Event.status != EventStatus.CANCELLED)
+            .order_by(Event.starts_at))
+    if staff.role not in (Role.ADMIN, Role.OPERATOR):
+        stmt = stmt.join(EventStaff, EventStaff.event_id == Event.id).where(EventStaff.user_id == staff.id)
+    return list(db.session.scalars(stmt))

@@ -117,6 +117,15 @@ def _door_event(slug: str):
     return handlers.event_for_staff(slug, current_user)
 
 
+@bp.get("/checkin/")
+def door_home():
+    """The door screens a staff member may open: where check-in staff land after signing in."""
+    if not current_user.is_authenticated:
+        from ..extensions import login_manager
+        return login_manager.unauthorized()
+    return render_template("tickets/door_home.html", events=services.door_events(current_user))
+
+
 @bp.get("/checkin/<slug>")
 def scanner(slug: str):
     if not current_user.is_authenticated:
