@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from events_app.database import utcnow, write_transaction
@@ -77,3 +78,24 @@ def test_reminder_mails_render_with_the_join_link(app, db_backend, make_event, m
     assert worker.drain()[0] == 2
     bodies = [m.get_body(preferencelist=("plain",)).get_content() for m in smtp_server.wait_for(2)]
     assert any("/join" in b for b in bodies)  # the personal join link, which records attendance
+
+
+@pytest.mark.parametrize("lang, status", [("ja", "送信待ち"), ("en", "Queued")])
+def test_outbox_shows_a_queued_mails_subject_and_status_in_words(app, db_backend, client, make_event,
+                                                                  make_registration, make_staff, login,
+                                                                  lang, status):
+    event = make_event(title="広報部 OB 会")
+    reg = make_registration(event)
+    with write_transaction():
+        from events_app.mail.services import enqueue
+        message = enqueue("registration_confirmed", to=reg.person.email, registration=reg, language="ja")
+    login(make_staff("operator"))
+    listing = client.get(f"/admin/outbox?lang={lang}").get_data(as_text=True)
+    row = listing[listing.index(f'href="/admin/outbox/{message.id}">{message.id}'):]
+    row = row[:row.index("</tr>")]
+    # The subject is the attendee's (in the mail's language), the status is in the reader's.
+    assert "【参加登録完了】広報部 OB 会" in row and status in row
+    assert "registration_confirmed" not in row and ">queued<" not in row
+    detail = client.get(f"/admin/outbox/{message.id}?lang={lang}").get_data(as_text=True)
+    assert status in detail and "registration_confirmed" not in detail and ">queued" not in detail
+

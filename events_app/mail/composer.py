@@ -50,6 +50,23 @@ def template_context(message: OutboxMessage) -> dict:
     }
 
 
+def render_subject(message: OutboxMessage) -> str:
+    """The subject alone, as `render_parts` writes it (for listing mail not sent yet)."""
+    with force_locale(message.language or "ja"):
+        subject = render_template(f"emails/{message.template}.subject.txt", **template_context(message))
+    return " ".join(subject.split())
+
+
+def listing_subject(message: OutboxMessage) -> str:
+    """The subject a sent mail went out with, else the one it would go out with now ("" if it cannot be built)."""
+    if message.subject:
+        return message.subject
+    try:
+        return render_subject(message)
+    except Exception:  # noqa: BLE001 — the message's own page shows why it cannot be built
+        return ""
+
+
 def render_parts(message: OutboxMessage, parts: list | None = None) -> tuple[str, str, str]:
     """(subject, text, html) in the message's language."""
     context = template_context(message)

@@ -4,10 +4,16 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
 from ..database import utcnow
 from ..extensions import db
 from .models import OutboxMessage
+
+
+def keeps_mail_in_outbox() -> bool:
+    """Development without MAIL_SERVER: the worker keeps mail for the outbox page instead of sending it."""
+    return not current_app.config.get("MAIL_SERVER")
 
 
 def enqueue(template: str, *, to: str, language: str = "ja", registration=None, event=None,

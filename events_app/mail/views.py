@@ -1,7 +1,7 @@
 """The outbox page for operators: every mail, its state and attempts; rendered; failed ones re-queued."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -9,7 +9,10 @@ from sqlalchemy import func, select
 from ..auth.permissions import staff_required
 from ..enums import OutboxStatus, Role
 from ..extensions import db
+from .composer import listing_subject
+from .labels import language_label, status_label
 from .models import OutboxMessage
+from .services import keeps_mail_in_outbox
 
 bp = Blueprint("mail", __name__)
 OPERATORS = (Role.ADMIN, Role.OPERATOR)
@@ -39,10 +42,13 @@ def outbox():
     messages = list(db.session.scalars(stmt.order_by(OutboxMessage.id.desc())
                                        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
     counts = dict(db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
-    return render_template("emails/outbox.html", messages=messages[:PAGE_SIZE], has_more=len(messages) > PAGE_SIZE,
+    messages, has_more = messages[:PAGE_SIZE], len(messages) > PAGE_SIZE
+    return render_template("emails/outbox.html", messages=messages, has_more=has_more,
+                           subjects={m.id: listing_subject(m) for m in messages},
                            page=page, status=status, q=q, form=ActionForm(),
                            counts={OutboxStatus(k).value: v for k, v in counts.items()},
-                           smtp_configured=bool(current_app.config.get("MAIL_SERVER")))
+                           smtp_configured=not keeps_mail_in_outbox(), statuses=list(OutboxStatus),
+                           status_label=status_label, language_label=language_label)
 
 
 @bp.route("/admin/outbox/<int:message_id>")
@@ -57,7 +63,8 @@ def outbox_message(message_id: int):
     except Exception as err:  # noqa: BLE001 — show why a mail cannot be built instead of a 500
         subject, text, html, render_error = message.subject, "", "", f"{type(err).__name__}: {err}"
     return render_template("emails/outbox_message.html", message=message, subject=subject, text=text, html=html,
-                           render_error=render_error, form=ActionForm())
+                           render_error=render_error, form=ActionForm(), status_label=status_label,
+                           language_label=language_label)
 
 
 @bp.route("/admin/outbox/<int:message_id>/requeue", methods=["POST"])
