@@ -99,3 +99,11 @@ def test_outbox_shows_a_queued_mails_subject_and_status_in_words(app, db_backend
     detail = client.get(f"/admin/outbox/{message.id}?lang={lang}").get_data(as_text=True)
     assert status in detail and "registration_confirmed" not in detail and ">queued" not in detail
 
+
+@pytest.mark.parametrize("mail_server, linked", [("", True), ("smtp.example.jp", False)])
+def test_dashboard_links_the_outbox_while_mail_is_kept_in_it(app, db_backend, client, make_staff, login,
+                                                             mail_server, linked):
+    app.config["MAIL_SERVER"] = mail_server
+    login(make_staff("operator"))
+    page = client.get("/admin/").get_data(as_text=True)
+    assert ('href="/admin/outbox"' in page) is linked

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from ..auth.permissions import current_staff, staff_required
 from ..enums import Role
 from ..errors import DomainError, ValidationError
+from ..mail.services import keeps_mail_in_outbox
 from . import queries, services
 from .forms import COMMON_ZONES, CancelForm, ConfirmForm, DuplicateForm, EventForm
 
@@ -55,7 +56,8 @@ def event_form_data(event) -> dict:
 def dashboard():
     upcoming, past = queries.dashboard_events()
     numbers = queries.event_numbers([e.id for e in upcoming + past])
-    return render_template("events/dashboard.html", upcoming=upcoming, past=past, numbers=numbers)
+    return render_template("events/dashboard.html", upcoming=upcoming, past=past, numbers=numbers,
+                           outbox_link=keeps_mail_in_outbox())
 
 
 def _render_event_form(form, event=None, status=200):
