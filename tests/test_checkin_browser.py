@@ -154,3 +154,34 @@ def test_walk_in_errors_name_the_field_in_words_not_its_key(door_browser):
     page.wait_for_function("document.getElementById('walkin-errors').textContent.length > 0", timeout=10000)
     text = page.inner_text("#walkin-errors")
     assert "メールアドレス:" in text and "email:" not in text
+
+
+def open_door(page, live_server, event, staff, expected_count: int):
+    page.goto(f"{live_server.url}/login")
+    page.fill("input[name=email]", staff.email)
+    page.fill("input[name=password]", STAFF_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/checkin/{event.slug}")
+    page.wait_for_selector(f"#cache-status[data-count='{expected_count}']", timeout=15000)
+
+
+def test_offline_counts_follow_the_servers_rule_for_an_online_registrant_at_the_venue(
+        db_backend, live_server, launch_browser, make_event, make_registration, make_person, make_staff):
+    from events_app.enums import EventKind
+
+    event = make_event(slug="hybrid-door", kind=EventKind.HYBRID, online_url="https://meet.example/h",
+                       online_capacity=10)
+    make_registration(event, person=make_person(name="会場 一郎", name_kana="カイジョウ イチロウ"))
+    make_registration(event, person=make_person(name="画面 二郎", name_kana="ガメン ジロウ"),
+                      attendance_mode="online")
+    page = launch_browser().new_context(locale="ja-JP").new_page()
+    open_door(page, live_server, event, make_staff("operator"), 2)
+    page.wait_for_function("document.getElementById('count-in-person').textContent === '0 / 1'", timeout=10000)
+    page.context.set_offline(True)
+    page.wait_for_selector("#net-status[data-state='offline']", timeout=5000)
+    page.fill("#search-input", "がめん")
+    page.click("#search-results li[data-registration-id] button.primary")
+    page.wait_for_selector("#result[data-result='ok']", timeout=5000)
+    assert page.inner_text("#count-in-person") == "1 / 2"
+    assert page.inner_text("#count-online") == "0 / 1"

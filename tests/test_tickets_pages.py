@@ -305,3 +305,35 @@ def test_sign_in_still_follows_a_safe_next_and_operators_still_land_on_the_dashb
     assert sign_in(client, staff, "https://evil.example/").headers["Location"] == "/checkin/tonight"
     client.post("/logout")
     assert sign_in(client, make_staff("operator")).headers["Location"] == "/admin/"
+
+
+# --- live counts -------------------------------------------------------------------------
+
+@pytest.fixture
+def hybrid_door(db_backend, make_event, make_registration, make_staff, login):
+    event = make_event(slug="hybrid-door", kind=EventKind.HYBRID, online_url="https://meet.example/h",
+                       online_capacity=50)
+    here = make_registration(event)
+    online = make_registration(event, attendance_mode="online")
+    login(make_staff("operator"))
+    return event, here, online
+
+
+def test_an_online_registrant_checked_in_at_the_venue_counts_as_expected_there_too(client, hybrid_door):
+    event, here, online = hybrid_door
+    for registration in (here, online):
+        assert client.post("/checkin/hybrid-door/api/checkin",
+                           json={"registration_id": registration.id}).get_json()["result"] == "ok"
+    counts = client.get("/checkin/hybrid-door/api/counts").get_json()
+    assert counts["in_person"] == {"checked_in": 2, "expected": 2}
+    assert counts["online"] == {"joined": 0, "expected": 1}
+
+
+@pytest.mark.parametrize("kind, shown", [(EventKind.HYBRID, True), (EventKind.NETWORKING, False)])
+def test_the_online_count_is_shown_only_for_events_with_online_attendance(client, db_backend, login, make_staff,
+                                                                          make_event, kind, shown):
+    make_event(slug="counted", kind=kind, online_url="https://meet.example/c", online_capacity=5)
+    login(make_staff("operator"))
+    for path in ("/checkin/counted", "/checkin/counted/history"):
+        html = client.get(path).get_data(as_text=True)
+        assert ('id="count-online"' in html) is shown, path

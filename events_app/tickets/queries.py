@@ -23,16 +23,21 @@ from .row_helpers import _staff_name
 
 
 def counts(event: Event) -> dict:
-    """Checked in / expected, in person and online, plus conflicts waiting for review."""
+    """Checked in / expected, in person and online, plus conflicts waiting for review.
+
+    The venue figure counts people, not registrations' modes: whoever was checked in at the door
+    is in both its numerator and its expected, so an online registrant who came anyway never makes
+    it read 15 / 14. The online figure stays joined-by-link / registered online."""
     confirmed = Registration.status == RegistrationStatus.CONFIRMED
     in_person = Registration.attendance_mode == AttendanceMode.IN_PERSON
     online = Registration.attendance_mode == AttendanceMode.ONLINE
+    at_venue = Registration.checked_in_at.is_not(None)
 
     def n(condition):
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
     row = db.session.execute(
-        select(n(confirmed & in_person), n(confirmed & Registration.checked_in_at.is_not(None)),
+        select(n(confirmed & (in_person | at_venue)), n(confirmed & at_venue),
                n(confirmed & online), n(confirmed & Registration.online_joined_at.is_not(None)),
                n(confirmed & (Registration.source == "walk_in")))
         .where(Registration.event_id == event.id)

@@ -154,7 +154,8 @@
     cache.attendees.forEach(function (a) {
       if (a.status !== "confirmed") { return; }
       if (a.attendance_mode === "online") { c.online.expected++; if (a.online_joined_at) { c.online.joined++; } }
-      else { c.in_person.expected++; }
+      // The server's rule: whoever was checked in at the door is expected at the venue too.
+      if (a.attendance_mode !== "online" || a.checked_in_at) { c.in_person.expected++; }
       if (a.checked_in_at) { c.in_person.checked_in++; }
     });
     return c;
