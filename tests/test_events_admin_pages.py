@@ -218,6 +218,8 @@ def test_adding_a_host_with_a_where_now_profile(operator_client, make_event):
     ({"kind": "single_choice", "label": "テーブル", "choices": "A"}, "choices", "at least two"),
     ({"kind": "text", "label": ""}, "label", "This field is required."),
     ({"kind": "yes_no", "label": "懇親会", "choices": "はい\nいいえ"}, "choices", "Only choice questions"),
+    ({"kind": "single_choice", "label": "テーブル", "choices": "A\nB\nC", "choices_translation": "Table A\nTable B"},
+     "choices_translation", "one translation per choice"),
 ])
 def test_bad_question_input_is_shown_and_kept(operator_client, make_event, data, field, message):
     event = make_event()
@@ -237,6 +239,17 @@ def test_adding_a_choice_question(operator_client, make_event):
     assert response.status_code == 302
     question = db.session.scalar(select(Question))
     assert question.choices == ["脱炭素", "DX", "採用"] and question.required
+
+
+def test_a_choice_question_with_translated_choices_is_kept_and_edited(operator_client, make_event):
+    event = make_event()
+    operator_client.post(f"/admin/events/{event.slug}/questions/new", data={
+        "kind": "single_choice", "label": "食事", "label_translation": "Meal",
+        "choices": "肉\n魚", "choices_translation": "Meat\n\nFish"})
+    question = db.session.scalar(select(Question))
+    assert question.choices_translation == ["Meat", "Fish"]
+    form = operator_client.get(f"/admin/events/{event.slug}/questions/{question.id}/edit").get_data(as_text=True)
+    assert "Meat\nFish" in form
 
 
 def test_event_admin_page_links_to_the_other_capabilities(operator_client, make_event):

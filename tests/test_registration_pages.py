@@ -285,3 +285,18 @@ def test_an_audience_refusal_is_said_once_next_to_the_field(client, db_backend, 
                            headers={"Accept-Language": "en"})
     page = response.get_data(as_text=True)
     assert response.status_code == 403 and page.count("This event is not open to guests.") == 1
+
+
+def test_choices_show_in_the_visitors_language_and_are_stored_as_defined(client, db_backend, make_event):
+    event = make_event()
+    question = Question(event_id=event.id, kind=QuestionKind.SINGLE_CHOICE, label="食事", label_translation="Meal",
+                        choices=["肉", "魚"], choices_translation=["Meat", "Fish"], required=True)
+    db.session.add(question)
+    db.session.commit()
+    english = client.get(f"/events/{event.slug}/register", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'value="魚" > Fish' in english.replace("  ", " ") or re.search(r'value="魚"[^>]*>\s*Fish', english)
+    japanese = client.get(f"/events/{event.slug}/register", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    assert re.search(r'value="魚"[^>]*>\s*魚', japanese) and "Fish" not in japanese
+    client.post(f"/events/{event.slug}/register", data=form_data(**{f"q-{question.id}": "魚"}),
+                headers={"Accept-Language": "en"})
+    assert db.session.scalar(select(Registration)).answers[0].value == "魚"

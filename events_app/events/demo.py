@@ -166,7 +166,9 @@ def _mixer(report: SeedReport, today: datetime) -> tuple[Event, bool]:
                                         room="20階 ラウンジ", position=position))
         db.session.add(Question(event=event, kind=QuestionKind.SINGLE_CHOICE, label="当日のテーブル希望", position=0,
                                 label_translation="Which table would you like?",
-                                choices=["同じ出身部署", "同じ入社年（同期）", "どこでも"], required=True))
+                                choices=["同じ出身部署", "同じ入社年（同期）", "どこでも"],
+                                choices_translation=["My former department", "My joining year (同期)", "Anywhere"],
+                                required=True))
     return event, new
 
 

@@ -135,11 +135,14 @@ class QuestionForm(FlaskForm):
     label = StringField(_l("Question"), validators=[Required()])
     label_translation = StringField(_l("Question in the other language"))
     choices = TextAreaField(_l("Choices (one per line)"))
+    choices_translation = TextAreaField(_l("Choices in the other language (one per line, same order)"))
     required = BooleanField(_l("An answer is required"))
 
     def to_values(self) -> dict:
         return {"kind": self.kind.data, "label": self.label.data, "label_translation": self.label_translation.data,
                 "choices": [line.strip() for line in (self.choices.data or "").splitlines() if line.strip()],
+                "choices_translation": [line.strip() for line in (self.choices_translation.data or "").splitlines()
+                                        if line.strip()],
                 "required": bool(self.required.data)}
 
 

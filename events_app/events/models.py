@@ -201,6 +201,8 @@ class Question(db.Model):
     label: Mapped[str] = mapped_column(sa.String(300))
     label_translation: Mapped[str] = mapped_column(sa.String(300), default="")
     choices: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # The choices in the other language, in the same order (shown, never stored as an answer).
+    choices_translation: Mapped[list] = mapped_column(sa.JSON, default=list)
     required: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     position: Mapped[int] = mapped_column(sa.Integer, default=0)
 

@@ -17,7 +17,7 @@ SESSION_FIELDS = ("kind", "title", "title_translation", "description", "host_id"
                   "room", "online_url", "capacity")
 HOST_FIELDS = ("role", "name", "name_kana", "current_company", "current_title", "former_department",
                "joined_year", "left_year", "profile")
-QUESTION_FIELDS = ("kind", "label", "label_translation", "choices", "required")
+QUESTION_FIELDS = ("kind", "label", "label_translation", "choices", "choices_translation", "required")
 HOST_ROLES = ("host", "speaker", "moderator")
 MAX_CHOICES = 30
 
@@ -246,6 +246,17 @@ def clean_question(data: dict[str, Any]) -> dict[str, Any]:
         v.add(errors, "choices", _("Only choice questions have choices; leave this empty."))
         choices = []
     out["choices"] = choices
+    raw = data.get("choices_translation") or []
+    if isinstance(raw, str) or not isinstance(raw, (list, tuple)):
+        v.add(errors, "choices_translation", _("Give the choices as a list."))
+        raw = []
+    translated = [str(c).strip() for c in raw if str(c).strip()]
+    if translated and len(translated) != len(choices):
+        v.add(errors, "choices_translation", _("Give one translation per choice, in the same order (%(n)d lines).",
+                                               n=len(choices)))
+    elif any(len(c) > 200 for c in translated):
+        v.add(errors, "choices_translation", _("Keep each choice under 200 characters."))
+    out["choices_translation"] = translated
     _fail(errors)
     return out
 

@@ -179,7 +179,8 @@ def edit_question(slug: str, question_id: int):
     question = programme.get_question(event.id, question_id)
     if request.method == "GET":
         data = {"kind": question.kind.value, "label": question.label, "label_translation": question.label_translation,
-                "choices": "\n".join(question.choices or []), "required": question.required}
+                "choices": "\n".join(question.choices or []),
+                "choices_translation": "\n".join(question.choices_translation or []), "required": question.required}
         return render_template("events/question_form.html", form=QuestionForm(data=data), event=event,
                                question=question)
     form = QuestionForm()

@@ -335,7 +335,9 @@ def duplicate_event(event_id: int, *, actor, starts_at: datetime | None = None) 
         for question in source.questions:
             copy.questions.append(Question(kind=question.kind, label=question.label,
                                            label_translation=question.label_translation,
-                                           choices=list(question.choices or []), required=question.required,
+                                           choices=list(question.choices or []),
+                                           choices_translation=list(question.choices_translation or []),
+                                           required=question.required,
                                            position=question.position))
         db.session.flush()
         record(actor, "event.duplicated", "event", copy.id, event_id=copy.id, details={"from": source.slug})

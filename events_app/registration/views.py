@@ -31,6 +31,17 @@ def question_choices(question) -> list[str]:
     return choice_values(question)
 
 
+@bp.app_template_global("choice_label")
+def choice_label(question, value: str) -> str:
+    """A choice as this visitor reads it: its translation, in the same place in the list, when the
+    page is not in the event's language (the stored answer stays `value`)."""
+    translated = list(question.choices_translation or [])
+    values = question_choices(question)
+    if translated and len(translated) == len(values) and str(get_locale()) != question.event.language:
+        return translated[values.index(value)] if value in values else value
+    return value
+
+
 def _rate() -> str:
     return current_app.config["RATELIMIT_REGISTRATION"]
 
