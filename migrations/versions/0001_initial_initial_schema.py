@@ -217,7 +217,6 @@ def upgrade():
     sa.Column('label', sa.String(length=300), nullable=False),
     sa.Column('label_translation', sa.String(length=300), nullable=False),
     sa.Column('choices', sa.JSON(), nullable=False),
-    sa.Column('choices_translation', sa.JSON(), nullable=False),
     sa.Column('required', sa.Boolean(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_question_event_id_event'), ondelete='CASCADE'),
