@@ -26,6 +26,7 @@ def phone(launch_browser, live_server):
 def test_alumna_registers_on_a_phone_in_japanese(app, db_backend, live_server, phone, make_event, make_session):
     event = make_event(title="合金鉄部 OB/OG 交流会", capacity=30)
     table = make_session(event, title="新規事業の壁打ち", capacity=5)
+    same_time = make_session(event, title="採用の相談", capacity=5)  # the same hour as `table`
     question = Question(event_id=event.id, kind=QuestionKind.SINGLE_CHOICE, label="懇親会に参加しますか",
                         choices=["参加する", "参加しない"], required=True)
     db.session.add(question)
@@ -54,6 +55,9 @@ def test_alumna_registers_on_a_phone_in_japanese(app, db_backend, live_server, p
     form.get_by_label("入社年").fill("2006")
     form.get_by_label("退職年").fill("2015")
     form.get_by_text("新規事業の壁打ち").click()
+    # A table at the same time cannot be ticked as well, and says why.
+    assert form.locator(f'input[name=session_ids][value="{same_time.id}"]').is_disabled()
+    assert "同じ時間帯です" in form.locator("label.reg-session.is-conflict").inner_text()
     form.get_by_label("参加する", exact=True).check()
     form.get_by_text("個人情報の取り扱いに同意します").click()
     # The page fits the phone's width: no sideways scrolling.

@@ -33,10 +33,24 @@
     var overlaps = function (a, b) {
       return new Date(a.dataset.starts) < new Date(b.dataset.ends) && new Date(b.dataset.starts) < new Date(a.dataset.ends);
     };
+    var note = set.getAttribute("data-conflict-note") || "";
     var refresh = function () {
       boxes.forEach(function (box) {
         var blocked = boxes.some(function (other) { return other !== box && other.checked && overlaps(box, other); });
-        box.closest("label").classList.toggle("is-conflict", blocked && !box.checked);
+        var label = box.closest("label");
+        var conflict = blocked && !box.checked;
+        label.classList.toggle("is-conflict", conflict);
+        // A session at the same time as a chosen one cannot be ticked too, and says why.
+        box.disabled = conflict;
+        var shown = label.querySelector(".reg-conflict-note");
+        if (conflict && !shown) {
+          shown = document.createElement("span");
+          shown.className = "reg-conflict-note small";
+          shown.textContent = note;
+          label.appendChild(shown);
+        } else if (!conflict && shown) {
+          shown.remove();
+        }
       });
     };
     boxes.forEach(function (b) { b.addEventListener("change", refresh); });
