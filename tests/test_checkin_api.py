@@ -299,3 +299,31 @@ def test_a_deactivated_staff_members_token_is_401(client, scene):
     response = post(client, "/api/v1/checkin", token, {"code": code, "event": "mixer"})
     assert response.status_code == 401
     assert db.session.scalars(select(CheckIn)).all() == []
+
+
+def test_counts_since_a_cursor_bring_the_check_in_state_changed_since(client, scene, make_registration):
+    from datetime import timedelta
+
+    from events_app.database import utcnow
+    event, registration, token, code = scene
+    untouched = make_registration(event)
+    for row in (registration, untouched):
+        row.updated_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    cursor = client.get("/api/v1/checkin/events/mixer/offline",
+                        headers={"Authorization": f"Bearer {token}"}).get_json()["generated_at"]
+    plain = client.get("/api/v1/checkin/events/mixer/counts", headers={"Authorization": f"Bearer {token}"})
+    assert "changes" not in plain.get_json()  # the stable answer is unchanged without ?since
+    post(client, "/api/v1/checkin", token, {"code": code, "event": "mixer"})
+    body = client.get("/api/v1/checkin/events/mixer/counts", query_string={"since": cursor},
+                      headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert body["in_person"]["checked_in"] == 1 and body["cursor"]
+    assert [c["id"] for c in body["changes"]] == [registration.id]
+    assert body["changes"][0]["checked_in_at"] and body["changes"][0]["checked_in_by"] == "Operator"
+
+
+def test_counts_since_something_not_a_time_is_422(client, scene):
+    event, registration, token, code = scene
+    response = client.get("/api/v1/checkin/events/mixer/counts?since=yesterday",
+                          headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 422 and "since" in response.get_json()["error"]["fields"]

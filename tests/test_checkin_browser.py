@@ -185,3 +185,20 @@ def test_offline_counts_follow_the_servers_rule_for_an_online_registrant_at_the_
     page.wait_for_selector("#result[data-result='ok']", timeout=5000)
     assert page.inner_text("#count-in-person") == "1 / 2"
     assert page.inner_text("#count-online") == "0 / 1"
+
+
+def test_a_check_in_on_another_device_reaches_the_offline_list_with_the_counts(door_browser):
+    """The list a device decides from when the network drops is as fresh as its counts (5 s), so
+    it does not admit someone another device checked in a few seconds before."""
+    page, context, registration = door_browser
+    other = services.check_in_registration(registration.event, registration.id, staff=None)
+    assert other.result.value == "ok"
+    db.session.commit()
+    page.wait_for_function("document.getElementById('count-in-person').textContent === '1 / 1'", timeout=10000)
+    context.set_offline(True)
+    page.wait_for_selector("#net-status[data-state='offline']", timeout=5000)
+    page.fill("#code-input", services.ticket_code(registration))
+    page.click("#code-form button[type=submit]")
+    page.wait_for_selector("#result[data-result]:not([data-result=''])", timeout=5000)
+    assert page.get_attribute("#result", "data-result") == "already_checked_in"
+    assert page.get_attribute("#queue-label", "data-count") in (None, "0")

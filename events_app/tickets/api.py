@@ -165,6 +165,27 @@ def handle_sync(event, staff, data: dict) -> dict:
     return {"results": results, "counts": services.counts(event)}
 
 
+def handle_counts(event, since: str | None) -> dict:
+    """Live counts; with `since` (the `cursor` of an earlier answer, or the offline list's
+    `generated_at`) also the check-in state changed since, so devices poll one request, not two."""
+    answer = services.counts(event)
+    if since:
+        answer.update(services.check_in_changes(event, _cursor(since)))
+    return answer
+
+
+def _cursor(value: str) -> datetime:
+    try:
+        # An unencoded "+00:00" in a query string arrives as " 00:00".
+        parsed = datetime.fromisoformat(value.strip().replace(" ", "+"))
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise ValidationError(_("since must be an ISO 8601 time with a zone, as an earlier answer gave it."),
+                              fields={"since": [_("Not a valid time.")]})
+    return parsed.astimezone(timezone.utc)
+
+
 def handle_search(event, query: str) -> dict:
     return {"results": [services.registration_json(r) for r in services.search(event, query)]}
 
@@ -206,7 +227,7 @@ def api_sync():
 @api_bp.get("/checkin/events/<slug>/counts")
 @token_required()
 def api_counts(slug: str):
-    return jsonify(services.counts(event_for_staff(slug, current_staff())))
+    return jsonify(handle_counts(event_for_staff(slug, current_staff()), request.args.get("since")))
 
 
 @api_bp.get("/checkin/events/<slug>/search")
@@ -278,7 +299,8 @@ document("/checkin/sync", "post", {
                                           "client_at": {"type": "string", "format": "date-time"}}}}}}}}},
     "responses": {"200": {"description": "One result per scan, in order"}, "422": _ERR},
 })
-for _path, _summary in (("counts", "Checked in / expected, in person and online"),
+for _path, _summary in (("counts", "Checked in / expected, in person and online; with ?since=<cursor> also "
+                                   "{cursor, changes: [{id, status, checked_in_at, checked_in_by, online_joined_at}]}"),
                         ("search", "Find attendees by name, kana, email or company (?q=)"),
                         ("offline", "Attendee list and ticket-code hashes for offline decisions")):
     document(f"/checkin/events/{{slug}}/{_path}", "get", {

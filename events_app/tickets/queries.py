@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..auth.models import EventStaff
+from ..auth.models import EventStaff, StaffUser
 from ..database import utcnow
 from ..enums import AttendanceMode, EventStatus, RegistrationStatus, Role
 from ..errors import NotFound
@@ -50,6 +51,30 @@ def counts(event: Event) -> dict:
         "walk_ins": int(row[4]),
         "conflicts": int(conflicts or 0),
     }
+
+
+# A write stamps updated_at before it commits, so a change can become visible with a stamp a
+# little older than the last answer's cursor; every answer repeats this much of the past.
+CHANGES_OVERLAP = timedelta(seconds=30)
+
+_CHANGES = (select(Registration.id, Registration.status, Registration.checked_in_at, Registration.checked_in_by_id,
+                   Registration.online_joined_at, StaffUser.name, StaffUser.email)
+            .outerjoin(StaffUser, Registration.checked_in_by_id == StaffUser.id)
+            .where(Registration.event_id == sa.bindparam("event_id"),
+                   Registration.updated_at >= sa.bindparam("since")))
+
+
+def check_in_changes(event, since: datetime) -> dict:
+    """The check-in state of registrations changed since `since` (a cursor from an earlier answer):
+    what door devices poll to keep their offline list as fresh as their counts."""
+    cursor = utcnow()
+    rows = db.session.connection().execute(_CHANGES, {"event_id": event.id, "since": since - CHANGES_OVERLAP})
+    return {"cursor": cursor.isoformat(), "changes": [{
+        "id": row.id, "status": row.status.value,
+        "checked_in_at": row.checked_in_at.isoformat() if row.checked_in_at else None,
+        "checked_in_by": (row.name or row.email) if row.checked_in_by_id else None,
+        "online_joined_at": row.online_joined_at.isoformat() if row.online_joined_at else None,
+    } for row in rows]}
 
 
 def _katakana(text: str) -> str:

@@ -43,7 +43,7 @@ from .issuing import current_ticket, reissue_ticket, ticket_code  # noqa: F401
 from .offline import offline_snapshot  # noqa: F401
 from .outcomes import result_message  # noqa: F401
 from .queries import (  # noqa: F401
-    EventRef, counts, door_events, event_by_slug, event_ref, history, registration_history, search,
+    EventRef, check_in_changes, counts, door_events, event_by_slug, event_ref, history, registration_history, search,
 )
 
 MAX_NONCE = 100

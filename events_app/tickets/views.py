@@ -242,7 +242,7 @@ def door_walk_in(event):
 @bp.get("/checkin/<slug>/api/counts")
 @door_api
 def door_counts(event):
-    return services.counts(event)
+    return handlers.handle_counts(event, request.args.get("since"))
 
 
 @bp.get("/checkin/<slug>/api/search")

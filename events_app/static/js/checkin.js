@@ -146,7 +146,7 @@
     if ($("count-online")) { $("count-online").textContent = c.online.joined + " / " + c.online.expected; }
     $("conflict-count-wrap").hidden = !c.conflicts;
     $("conflict-count").textContent = String(c.conflicts);
-    save("counts", c);
+    save("counts", { in_person: c.in_person, online: c.online, conflicts: c.conflicts });
   }
   function localCounts() {
     if (!cache) { return null; }
@@ -160,9 +160,35 @@
     });
     return c;
   }
+  // Registrations this device admitted offline that the server has not heard of yet.
+  function pendingIds() {
+    var ids = {};
+    queue.forEach(function (q) {
+      var a = q.registration_id != null ? byId[q.registration_id] : byHash[q.hash];
+      if (a) { ids[a.id] = true; }
+    });
+    return ids;
+  }
+  // Merge the check-in state changed since the cache's cursor: the offline list stays as fresh
+  // as the counts (one request every 5 s), not a minute old when the network drops.
+  function applyChanges(data) {
+    if (!cache || !data.cursor) { return; }
+    var pending = pendingIds(), unknown = false;
+    (data.changes || []).forEach(function (c) {
+      var a = byId[c.id];
+      if (!a) { unknown = true; return; }  // a new registration: only the full list brings its codes
+      a.status = c.status; a.online_joined_at = c.online_joined_at;
+      if (!(pending[a.id] && !c.checked_in_at)) { a.checked_in_at = c.checked_in_at; a.checked_in_by = c.checked_in_by; }
+    });
+    cache.cursor = data.cursor; save("cache", cache);
+    if (unknown) { refreshCache(); }
+  }
   function refreshCounts() {
     if (!online) { renderCounts(localCounts()); return; }
-    request("GET", "/counts").then(function (r) { if (r.status === 200) { renderCounts(r.data); } }, function () { setOnline(false); renderCounts(localCounts()); });
+    var since = cache ? (cache.cursor || cache.generated_at) : null;
+    request("GET", "/counts" + (since ? "?since=" + encodeURIComponent(since) : "")).then(function (r) {
+      if (r.status === 200) { applyChanges(r.data); renderCounts(r.data); }
+    }, function () { setOnline(false); renderCounts(localCounts()); });
   }
   function refreshCache() {
     if (!online) { return Promise.resolve(); }
