@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "events_app"
 ACCEPTED_VARIANTS = {
     "Date", "Message from the organisers:", "Status", "Cancelled", "Registrations",
     "The year of leaving cannot be before the year of joining.", "We could not find that event.",
-    "cancelled", "Confirmed", "Employee", "In person", "Attendance", "Source", "Employees",
+    "cancelled", "Confirmed", "Employee", "In person", "Attendance", "Source",
     "Attended", "Please correct the highlighted fields.", "Failed", "Queued", "Time",
     "Checked in", "Alumni", "Company", "The body must be a JSON object.",
 }
@@ -47,3 +47,9 @@ def test_event_and_registration_wordings_stay_apart(app):
         assert gettext("Done by") == "実施者"
         assert gettext("Keep the event") == "中止しない"
         assert gettext("Business discussion") == "事業の壁打ち"
+
+
+def test_staff_pages_call_employees_what_the_public_form_does(app):
+    # Check-in and reports say 現役社員 like the registration form, not 社員.
+    with app.test_request_context("/"), force_locale("ja"):
+        assert gettext("Employee") == gettext("Employees") == "現役社員"
