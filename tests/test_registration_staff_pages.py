@@ -115,3 +115,26 @@ def test_moving_past_the_end_of_the_waitlist_says_the_real_position(client, db_b
     assert "キャンセル待ちの 4 番目に移動しました。" in page
     assert "99 番目" not in page
     assert "#4" in row(page, waiting[0].id)
+
+
+def test_the_detail_page_approves_with_a_message_declines_and_cancels(client, db_backend, operator, make_event,
+                                                                    make_registration):
+    from events_app.extensions import db
+    from events_app.mail.models import OutboxMessage
+    from events_app.registration.models import Registration
+    from sqlalchemy import select
+
+    event = make_event(requires_approval=True)
+    pending = make_registration(event, status="pending")
+    page = client.get(f"/admin/registrations/{pending.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    for action in ("approve", "reject", "cancel"):
+        assert f'/admin/registrations/{pending.id}/{action}"' in page
+    assert "メッセージを添えて承認" in page  # staff read their own language (ja)
+    done = client.post(f"/admin/registrations/{pending.id}/approve",
+                       data={"message": "当日は受付で名刺を1枚ください。", "next": f"/admin/registrations/{pending.id}"})
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/admin/registrations/{pending.id}")
+    db.session.expire_all()
+    approved = db.session.get(Registration, pending.id)
+    assert approved.status.value == "confirmed" and approved.decision_message == "当日は受付で名刺を1枚ください。"
+    [mail] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.template == "registration_approved")).all()
+    assert mail.registration_id == pending.id

@@ -185,7 +185,7 @@ def admin_detail(registration_id: int):
                            position=services.waitlist_position(registration),
                            session_states={c.session_id: c for c in registration.session_choices},
                            status_label=services.status_label, affiliation_label=labels.affiliation_label,
-                           registration_source_label=labels.source_label), status
+                           registration_source_label=labels.source_label, action_form=ChoicesForm()), status
 
 
 @bp.route("/admin/registrations/<int:registration_id>/<action>", methods=["POST"])
