@@ -202,3 +202,22 @@ def test_a_check_in_on_another_device_reaches_the_offline_list_with_the_counts(d
     page.wait_for_selector("#result[data-result]:not([data-result=''])", timeout=5000)
     assert page.get_attribute("#result", "data-result") == "already_checked_in"
     assert page.get_attribute("#queue-label", "data-count") in (None, "0")
+
+
+def test_an_offline_admission_that_syncs_as_a_conflict_turns_amber_and_names_the_person(door_browser, make_staff):
+    page, context, registration = door_browser
+    context.set_offline(True)
+    page.wait_for_selector("#net-status[data-state='offline']", timeout=5000)
+    page.fill("#code-input", services.ticket_code(registration))
+    page.click("#code-form button[type=submit]")
+    page.wait_for_selector("#result[data-result='ok']", timeout=5000)
+    # Meanwhile another door, online, admitted the same ticket.
+    services.check_in_registration(registration.event, registration.id, staff=make_staff("checkin", name="入口 B"))
+    db.session.commit()
+    context.set_offline(False)
+    page.wait_for_selector("#sync-notice:not([hidden])", timeout=15000)
+    notice = page.inner_text("#sync-notice")
+    assert "高橋 直子" in notice and "入口 B" in notice and "二重" in notice
+    assert page.get_attribute("#result", "data-result") == "conflict"
+    assert "result-warn" in page.get_attribute("#result", "class")
+    assert [r.conflict for r in check_ins()] == [False, True]

@@ -283,7 +283,7 @@
       var answered = {}, conflicts = 0, synced = 0;
       r.data.results.forEach(function (res) {
         answered[res.nonce] = true; synced++;
-        if (res.conflict) { conflicts++; }
+        if (res.conflict) { conflicts++; tellConflict(res); }
       });
       queue = queue.filter(function (q) { return !answered[q.nonce]; });
       save("queue", queue); renderNet(); renderCounts(r.data.counts);
@@ -293,6 +293,31 @@
       if (queue.length) { return sync(); }
     }, function () { setOnline(false); }).finally(function () { syncing = false; });
   }
+  // An offline admission the server found already made elsewhere: this device showed green, so
+  // say so until staff dismiss it (the person may have handed their ticket to someone else).
+  function tellConflict(res) {
+    var reg = res.registration || {};
+    var first = res.checked_in_by ? fmt(T.at_by, { time: timeOf(res.checked_in_at), staff: res.checked_in_by })
+      : fmt(T.at, { time: timeOf(res.checked_in_at) });
+    var li = document.createElement("li");
+    li.textContent = fmt(T.sync_conflict, { name: reg.name || "?", when: first });
+    $("sync-notice-list").appendChild(li);
+    var notice = $("sync-notice");
+    notice.dataset.count = String(Number(notice.dataset.count) + 1); notice.hidden = false;
+    var a = byId[reg.id];
+    if (a) { a.checked_in_at = res.checked_in_at; a.checked_in_by = res.checked_in_by; save("cache", cache); }
+    var panel = $("result");
+    if (lastShown && lastShown.id === reg.id && panel.dataset.result === "ok") {
+      panel.className = "result result-warn"; panel.dataset.result = "conflict";
+      $("result-title").textContent = "! " + T.conflict_title;
+      $("result-extra").textContent = first;
+    }
+    beep("warn"); vibrate("warn");
+  }
+  $("sync-notice-close").addEventListener("click", function () {
+    $("sync-notice").hidden = true; $("sync-notice-list").innerHTML = ""; $("sync-notice").dataset.count = "0";
+  });
+
   setInterval(function () {
     if (!online && navigator.onLine) { setOnline(true); }
     sync(); refreshCounts();
