@@ -121,6 +121,21 @@ def test_no_token_is_401(client, scene):
     assert response.status_code == 401
 
 
+@pytest.mark.parametrize("language, message", [("ja", "有効な Bearer トークンが必要です。"),
+                                               ("en", "A valid bearer token is required.")])
+def test_the_401_speaks_the_callers_language(client, scene, language, message):
+    response = client.post("/api/v1/checkin", json={"code": "x", "event": "mixer"},
+                           headers={"Authorization": "Bearer tsu_not-a-token", "Accept-Language": language})
+    assert response.status_code == 401 and message in response.get_json()["error"]["message"]
+
+
+def test_a_403_for_the_tokens_role_speaks_japanese_too(client, scene, make_token):
+    token, _ = make_token("checkin")
+    response = client.get("/api/v1/events/mixer/registrations",
+                          headers={"Authorization": f"Bearer {token}", "Accept-Language": "ja"})
+    assert response.status_code == 403 and response.get_json()["error"]["message"] == "この操作は権限がありません。"
+
+
 def test_checkin_staff_not_assigned_to_the_event_is_403(client, scene, make_token):
     event, registration, _, code = scene
     token, staff = make_token("checkin")

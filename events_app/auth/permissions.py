@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import abort, g, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..enums import Role
@@ -43,12 +44,12 @@ def token_required(*roles: Role):
         @wraps(view)
         def wrapper(*args, **kwargs):
             header = request.headers.get("Authorization", "")
-            scheme, _, token = header.partition(" ")
+            scheme, _sep, token = header.partition(" ")
             user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
             if user is None:
-                raise DomainError("A valid bearer token is required.", code=ErrorCode.UNAUTHORIZED)
+                raise DomainError(_("A valid bearer token is required."), code=ErrorCode.UNAUTHORIZED)
             if user.role not in allowed:
-                raise DomainError("Your role does not allow this.", code=ErrorCode.FORBIDDEN)
+                raise DomainError(_("Your role does not allow this."), code=ErrorCode.FORBIDDEN)
             g.api_user = user
             return view(*args, **kwargs)
         return wrapper
