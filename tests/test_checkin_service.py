@@ -209,7 +209,8 @@ def test_breakout_session_check_in_is_separate_and_needs_a_seat_there(door, make
 def test_counts_separate_in_person_and_online(db_backend, make_event, make_registration, make_staff):
     from events_app.enums import EventKind
 
-    event = make_event(kind=EventKind.HYBRID, online_url="https://meet.example/abc", online_capacity=50)
+    event = make_event(kind=EventKind.HYBRID, online_url="https://meet.example/abc", online_capacity=50,
+                       starts_at=utcnow() - timedelta(minutes=5))  # under way: online joins count
     staff = make_staff("operator")
     here = [make_registration(event) for _ in range(3)]
     online = [make_registration(event, attendance_mode="online") for _ in range(2)]
@@ -242,7 +243,7 @@ def test_online_join_records_once_and_refuses_in_person_attendees(db_backend, ma
     from events_app.enums import EventKind
 
     event = make_event(kind=EventKind.WEBINAR, online_url="https://meet.example/xyz", capacity=None,
-                       online_capacity=100)
+                       online_capacity=100, starts_at=utcnow() + timedelta(minutes=10))
     attendee = make_registration(event, attendance_mode="online")
     assert services.record_online_join(attendee) == "https://meet.example/xyz"
     assert services.record_online_join(attendee) == "https://meet.example/xyz"

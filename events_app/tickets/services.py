@@ -16,7 +16,7 @@ scan's READ COMMITTED transaction (the conditional UPDATE re-reads the row under
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -382,13 +382,23 @@ def sync_offline(event: Event, scans: list[dict], *, staff: StaffUser, device: s
 
 # --- webinars ---------------------------------------------------------------------------
 
+# The join link counts as attendance from this long before the start until the end; a click
+# weeks ahead (testing the link from the confirmation mail) still opens the meeting, uncounted.
+JOIN_COUNTS_FROM_BEFORE_START = timedelta(minutes=60)
+
+
+def join_counts_as_attendance(event: Event, at: datetime) -> bool:
+    return event.starts_at - JOIN_COUNTS_FROM_BEFORE_START <= at <= event.ends_at
+
+
 def record_online_join(registration: Registration) -> str:
-    """Record a confirmed online attendee's first join and return the event's meeting URL."""
+    """Record a confirmed online attendee's first join (if the event is about to start or under
+    way) and return the event's meeting URL."""
     event = registration.event
     if (registration.status != RegistrationStatus.CONFIRMED
             or registration.attendance_mode != AttendanceMode.ONLINE or not event.online_url):
         raise Conflict(_("The online link is only for confirmed online attendees."))
-    if registration.online_joined_at is None:
+    if registration.online_joined_at is None and join_counts_as_attendance(event, utcnow()):
         registration_id = registration.id
         with write_transaction():
             now = utcnow()
