@@ -207,9 +207,12 @@ def test_reissue_is_for_operators_and_revokes_the_old_code(client, scene, make_t
     event, registration, token, code = scene
     checkin_token, _ = make_token("checkin")
     assert post(client, f"/api/v1/tickets/{registration.id}/reissue", checkin_token, {}).status_code == 403
-    assert post(client, f"/api/v1/tickets/{registration.id}/reissue", token, {"reason": "紛失"}).status_code == 200
+    reissued = post(client, f"/api/v1/tickets/{registration.id}/reissue", token, {"reason": "紛失"})
+    assert reissued.status_code == 200
     body = post(client, "/api/v1/checkin", token, {"code": code, "event": "mixer"}).get_json()
     assert body["result"] == "revoked"
+    new = post(client, "/api/v1/checkin", token, {"code": reissued.get_json()["ticket_url"], "event": "mixer"})
+    assert new.get_json()["result"] == "ok"
 
 
 def test_openapi_documents_the_check_in_operations(client, db_backend):

@@ -119,6 +119,8 @@ def test_confirmation_mail_carries_the_qr_inline(app, attendee):
     assert len(images) == 1
     assert images[0]["Content-ID"] == f"<ticket-qr-{message.id}@tsunagu>"
     assert_admits(event, staff, decode_png(images[0].get_content()))
+    # The plain-text part says where the QR is (it cannot show it).
+    assert "QR" in mime.get_body(preferencelist=("plain",)).get_content()
 
 
 @pytest.mark.parametrize("template", ["registration_waitlisted", "registration_cancelled"])
@@ -152,6 +154,29 @@ def test_reissued_ticket_png_changes_and_the_old_one_is_revoked(client, attendee
     assert old != new
     assert services.check_in_code(event, old, staff=staff).result == CheckInResult.REVOKED
     assert services.check_in_code(event, new, staff=staff).result == CheckInResult.OK
+
+
+def test_a_reissued_ticket_is_mailed_at_once_with_the_new_qr(app, attendee, make_staff):
+    from sqlalchemy import select
+
+    from events_app.extensions import db
+    from events_app.mail.composer import compose
+    from events_app.mail.models import OutboxMessage
+
+    event, registration, staff = attendee
+    old = services.ticket_code(registration)
+    services.reissue_ticket(registration.id, actor=make_staff("operator"), reason="スマホ紛失")
+    [message] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.template == "ticket_reissued")).all()
+    assert message.to_address == registration.person.email and message.registration_id == registration.id
+    message.message_id = "<reissued@tsunagu>"
+    mime = compose(message)
+    [image] = [p for p in mime.walk() if p.get_content_type() == "image/png"]
+    scanned = decode_png(image.get_content())
+    assert codes.verify(scanned) != codes.verify(codes.ticket_url(old))
+    text = mime.get_body(preferencelist=("plain",)).get_content()
+    assert "スマホ紛失" not in text  # the staff's reason stays with the staff
+    assert services.check_in_code(event, old, staff=staff).result == CheckInResult.REVOKED
+    assert_admits(event, staff, scanned)
 
 
 def test_code_is_compact_uppercase_base32(app, attendee):

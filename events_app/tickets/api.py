@@ -17,7 +17,7 @@ from ..enums import CheckInSource
 from ..errors import DomainError, ErrorCode, PermissionDenied, ValidationError
 from ..extensions import db
 from ..registration.models import Registration
-from . import services
+from . import codes, services
 from .services import Outcome, result_message
 
 MAX_BATCH = 500
@@ -250,8 +250,10 @@ def api_reissue(registration_id: int):
         raise PermissionDenied(_("Only operators can re-issue tickets."))
     data = request.get_json(silent=True) or {}
     reason = data.get("reason") if isinstance(data, dict) and isinstance(data.get("reason"), str) else ""
-    services.reissue_ticket(registration_id, actor=staff, reason=reason)
-    return jsonify({"result": "reissued", "registration_id": registration_id})
+    ticket = services.reissue_ticket(registration_id, actor=staff, reason=reason)
+    # The new code as the QR holds it (the attendee is mailed it too; the old one now answers `revoked`).
+    return jsonify({"result": "reissued", "registration_id": registration_id,
+                    "ticket_url": codes.ticket_url(codes.code_for(ticket.code_id))})
 
 
 # --- OpenAPI -------------------------------------------------------------------------------

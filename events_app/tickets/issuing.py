@@ -7,9 +7,10 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record
 from ..database import utcnow, write_transaction
-from ..enums import RegistrationStatus
+from ..enums import AttendanceMode, RegistrationStatus
 from ..errors import Conflict, NotFound
 from ..extensions import db
+from ..mail.services import enqueue
 from ..registration.models import Registration
 from . import codes
 from .models import Ticket
@@ -65,4 +66,9 @@ def reissue_ticket(registration_id: int, *, actor, reason: str = "") -> Ticket:
         db.session.flush()
         record(actor, "ticket.reissued", "registration", registration_id, event_id=registration.event_id,
                details={"reason": reason, "revoked_ticket_id": old.id if old else None})
+        if registration.attendance_mode != AttendanceMode.ONLINE:
+            # The old QR now answers `revoked` at the door: the attendee gets the new one at once,
+            # in the same transaction (the QR is attached when the mail is built).
+            enqueue("ticket_reissued", to=registration.person.email, language=registration.language,
+                    registration=registration)
     return ticket

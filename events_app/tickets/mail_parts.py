@@ -6,8 +6,9 @@ from ..extensions import db
 from ..mail.hooks import MailPart
 from ..registration.models import Registration
 
-# The mails that tell someone their seat is confirmed carry their ticket.
-TICKET_TEMPLATES = ("registration_confirmed", "registration_approved", "registration_promoted")
+# The mails that tell someone their seat is confirmed carry their ticket, and so does the one
+# that replaces a revoked ticket.
+TICKET_TEMPLATES = ("registration_confirmed", "registration_approved", "registration_promoted", "ticket_reissued")
 
 
 def ticket_parts(message) -> list[MailPart]:
