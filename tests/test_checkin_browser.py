@@ -221,3 +221,18 @@ def test_an_offline_admission_that_syncs_as_a_conflict_turns_amber_and_names_the
     assert page.get_attribute("#result", "data-result") == "conflict"
     assert "result-warn" in page.get_attribute("#result", "class")
     assert [r.conflict for r in check_ins()] == [False, True]
+
+
+def test_a_submitted_code_is_cleared_so_the_next_one_is_not_appended(door_browser):
+    """Staff type or paste one code after another: each submit empties the field and keeps focus there."""
+    page, context, registration = door_browser
+    code = services.ticket_code(registration)
+    page.fill("#code-input", code)
+    page.press("#code-input", "Enter")
+    page.wait_for_selector("#result[data-result='ok']", timeout=10000)
+    assert page.input_value("#code-input") == ""
+    assert page.evaluate("document.activeElement.id") == "code-input"
+    page.keyboard.type(code)  # the next code goes into an empty field
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#result[data-result='already_checked_in']", timeout=10000)
+    assert page.input_value("#code-input") == ""

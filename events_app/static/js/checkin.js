@@ -371,9 +371,12 @@
   // --- typed code -----------------------------------------------------------------------------
   $("code-form").addEventListener("submit", function (ev) {
     ev.preventDefault(); unlockAudio();
-    var text = $("code-input").value.trim();
+    var input = $("code-input"), text = input.value.trim();
     if (!text) { return; }
-    decide({ code: text }).then(function (answer) { show(answer, { offline: !!answer.offline }); $("code-input").select(); });
+    // Empty the field at once and keep focus there: the next code is typed or pasted into a
+    // clean field (selecting the old text did not stop phones from appending to it).
+    input.value = ""; input.focus();
+    decide({ code: text }).then(function (answer) { show(answer, { offline: !!answer.offline }); });
   });
 
   // --- search -------------------------------------------------------------------------------
