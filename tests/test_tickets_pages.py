@@ -46,11 +46,33 @@ def test_staff_see_the_person_and_check_in_with_one_button(client, login, make_s
     login(make_staff("operator"))
     html = client.get(path_of(url) + "?lang=en").get_data(as_text=True)
     assert "伊藤 翔" in html and "Check in</button>" in html
-    done = client.post(path_of(url) + "?lang=en").get_data(as_text=True)
+    done = client.post(path_of(url) + "?lang=en", follow_redirects=True).get_data(as_text=True)
     assert 'data-result="ok"' in done
-    again = client.post(path_of(url) + "?lang=en").get_data(as_text=True)
+    again = client.post(path_of(url) + "?lang=en", follow_redirects=True).get_data(as_text=True)
     assert 'data-result="already_checked_in"' in again
     assert len(db.session.scalars(select(CheckIn)).all()) == 1
+
+
+def test_checking_in_on_the_ticket_page_redirects_so_a_reload_does_not_post_again(client, login, make_staff,
+                                                                                  ticket):
+    event, registration, url = ticket
+    login(make_staff("operator"))
+    response = client.post(path_of(url) + "?lang=en")
+    assert response.status_code == 303 and response.headers["Location"] == path_of(url) + "?lang=en"
+    shown = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'data-result="ok"' in shown and "Checked in at" in shown
+    reloaded = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "data-result=" not in reloaded and "Checked in at" in reloaded  # the result is shown once
+    assert len(db.session.scalars(select(CheckIn)).all()) == 1
+
+
+def test_the_ticket_page_shows_a_check_in_result_only_for_the_ticket_it_was_for(client, login, make_staff, ticket,
+                                                                                make_registration):
+    event, registration, url = ticket
+    other = codes.ticket_url(services.ticket_code(make_registration(event)))
+    login(make_staff("operator"))
+    client.post(path_of(url))
+    assert "data-result=" not in client.get(path_of(other)).get_data(as_text=True)
 
 
 def test_unassigned_checkin_staff_are_treated_as_strangers_on_the_ticket_page(client, login, make_staff, ticket):

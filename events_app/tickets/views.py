@@ -1,9 +1,11 @@
 """Web pages of the tickets capability: the attendee's ticket, the door screen and its JSON calls."""
 from __future__ import annotations
 
+from datetime import datetime
 from functools import wraps
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,6 +19,7 @@ from ..registration.tokens import registration_for_token
 from . import api as handlers
 from . import codes, documents, services
 from .models import Ticket
+from .outcomes import CheckInResult, Outcome
 
 bp = Blueprint("tickets", __name__)
 
@@ -87,6 +90,21 @@ def join_online(token: str):
 
 # --- the page a QR code opens -----------------------------------------------------------
 
+_OUTCOME_KEY = "ticket_page_outcome"
+
+
+def _shown_outcome(code: str) -> Outcome | None:
+    """The check-in result the last POST on this ticket's page left in the session, once."""
+    stored = session.get(_OUTCOME_KEY)
+    if not isinstance(stored, dict) or stored.get("code") != code:
+        return None
+    session.pop(_OUTCOME_KEY)
+    at = stored.get("checked_in_at")
+    return Outcome(CheckInResult(stored["result"]),
+                   checked_in_at=datetime.fromisoformat(at) if at else None,
+                   checked_in_by=stored.get("checked_in_by"))
+
+
 @bp.route("/t/<code>", methods=["GET", "POST"])
 def ticket_page(code: str):
     """What scanning a ticket shows: its status to anyone, the person and a check-in button to staff."""
@@ -97,13 +115,19 @@ def ticket_page(code: str):
     registration = ticket.registration
     event = registration.event
     staff = current_user if can_check_in(current_user, event.id) else None
-    outcome = None
     if request.method == "POST":
         if staff is None:
             abort(403)
         outcome = services.check_in_code(event, code, staff=staff, source=CheckInSource.SCAN,
                                          device="ticket-page")
-        db.session.refresh(registration)
+        # Post-redirect-get: a reload shows the page again instead of posting the check-in again.
+        # The result travels in the session, shown once, and only on this ticket's page.
+        at = outcome.checked_in_at
+        session[_OUTCOME_KEY] = {"code": codes.canonical(code), "result": outcome.result.value,
+                                 "checked_in_at": at.isoformat() if at else None,
+                                 "checked_in_by": outcome.checked_in_by}
+        return redirect(url_for("tickets.ticket_page", code=code, **request.args), code=303)
+    outcome = _shown_outcome(codes.canonical(code)) if staff is not None else None
     return render_template("tickets/ticket_page.html", ticket=ticket, registration=registration, event=event,
                            staff=staff, outcome=outcome, code=codes.canonical(code),
                            result_message=services.result_message)
