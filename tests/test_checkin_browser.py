@@ -236,3 +236,19 @@ def test_a_submitted_code_is_cleared_so_the_next_one_is_not_appended(door_browse
     page.keyboard.press("Enter")
     page.wait_for_selector("#result[data-result='already_checked_in']", timeout=10000)
     assert page.input_value("#code-input") == ""
+
+
+def test_a_walk_in_already_registered_offers_checking_in_that_registration(door_browser):
+    page, context, registration = door_browser
+    page.click("details summary:has-text('当日参加の登録')")
+    page.fill("#w-name", "高橋 直子")
+    page.fill("#w-email", registration.person.email.upper())
+    page.click("#walkin-form button[type=submit]")
+    page.wait_for_selector("#walkin-existing:not([hidden])", timeout=10000)
+    assert "登録済み" in page.inner_text("#walkin-errors") and "お送りしました" not in page.inner_text("#walkin-errors")
+    assert "高橋 直子" in page.inner_text("#walkin-existing")
+    page.click("#walkin-existing button.primary")
+    page.wait_for_selector("#result[data-result='ok']", timeout=10000)
+    assert "高橋 直子" in page.inner_text("#result-name")
+    assert [r.source.value for r in check_ins()] == ["search"]
+    assert page.is_hidden("#walkin-existing")

@@ -149,6 +149,35 @@ def test_walk_in_registers_through_the_registration_service_and_checks_in(client
     assert bad.status_code == 422 and "email" in bad.get_json()["error"]["fields"]
 
 
+def test_a_walk_in_already_registered_is_offered_to_door_staff_for_one_tap_check_in(client, login, make_staff,
+                                                                                   ticket):
+    from events_app.mail.models import OutboxMessage
+
+    event, registration, url = ticket
+    login(make_staff("operator"))
+    mails_before = len(db.session.scalars(select(OutboxMessage)).all())
+    response = client.post("/checkin/autumn/api/walk-in?lang=en", json={
+        "name": "伊藤 翔", "email": " Sho@Example.jp ", "affiliation": "guest"})
+    assert response.status_code == 409
+    body = response.get_json()
+    assert body["error"]["code"] == "already_registered"
+    assert "already registered for this event" in body["error"]["message"]
+    assert "sent" not in body["error"]["message"]  # staff terms, not the attendee's
+    assert body["registration"]["id"] == registration.id and body["registration"]["name"] == "伊藤 翔"
+    assert len(db.session.scalars(select(OutboxMessage)).all()) == mails_before  # nobody is mailed
+    assert client.post("/checkin/autumn/api/checkin",
+                       json={"registration_id": body["registration"]["id"]}).get_json()["result"] == "ok"
+
+
+def test_a_duplicate_walk_in_tells_nothing_about_the_registrant_to_staff_not_at_this_door(client, login,
+                                                                                         make_staff, ticket):
+    login(make_staff("checkin"))  # check-in staff, but not assigned to this event
+    response = client.post("/checkin/autumn/api/walk-in", json={
+        "name": "誰か", "email": "sho@example.jp", "affiliation": "guest"})
+    assert response.status_code == 403
+    assert "伊藤" not in response.get_data(as_text=True) and "registration" not in response.get_json()
+
+
 @pytest.mark.parametrize("kind", [EventKind.HYBRID, EventKind.NETWORKING])
 def test_a_walk_in_is_registered_in_person_even_with_a_required_question(client, login, make_staff, make_event,
                                                                         db_backend, kind):

@@ -8,8 +8,8 @@ BEGIN IMMEDIATE serialises writers) and re-check. Two staff scanning one ticket 
 moment therefore get one `ok` and one `already_checked_in`.
 
 This module keeps the decision (and the entry points that end in it: scans, search, offline sync,
-undo, the webinar join, walk-ins). Issuing tickets (`issuing`), the read models (`queries`), the
-offline snapshot (`offline`) and the result codes (`outcomes`) live beside it and are re-exported
+undo, the webinar join; walk-ins, in `walk_ins`, end in it too). Issuing tickets (`issuing`), the
+read models (`queries`), the offline snapshot (`offline`) and the result codes (`outcomes`) live beside it and are re-exported
 here: callers keep using `tickets.services.X`. Admissions are written in `write_transaction()`
 like every other write: queued with the other SQLite writers, and on PostgreSQL continuing the
 scan's READ COMMITTED transaction (the conditional UPDATE re-reads the row under its lock).
@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.services import record
 from ..auth.models import StaffUser
 from ..database import utcnow, write_transaction
-from ..enums import AttendanceMode, CheckInKind, CheckInSource, EventKind, RegistrationStatus
+from ..enums import AttendanceMode, CheckInKind, CheckInSource, RegistrationStatus
 from ..errors import Conflict, NotFound, ValidationError
 from ..events.models import Event, EventSession
 from ..extensions import db
@@ -415,20 +415,3 @@ def record_online_join(registration: Registration) -> str:
         registration = db.session.get(Registration, registration_id)
     return registration.event.online_url
 
-
-def walk_in(event: Event, data: dict, *, staff: StaffUser, device: str = "") -> Outcome:
-    """Register someone at the door through the registration service, then check them in.
-
-    The registration rules (seats, audience, one registration per person) stay with the
-    registration capability; a full event answers `waitlisted` like any other scan would.
-    """
-    from ..registration.services import register
-
-    if event.kind == EventKind.HYBRID:
-        # Whoever registers at the door is at the venue: the door form asks no attendance mode.
-        data = {**data, "attendance": AttendanceMode.IN_PERSON.value}
-    result = register(event, data, source="walk_in", actor=staff, language=str(data.get("language") or "ja"))
-    if result.registration.status != RegistrationStatus.CONFIRMED:
-        return _status_failure(result.registration) or Outcome(CheckInResult.UNKNOWN_CODE)
-    return check_in_registration(event, result.registration.id, staff=staff, source=CheckInSource.WALK_IN,
-                                 device=device)

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..registration.models import Registration
 from ..registration.tokens import registration_for_token
 from . import api as handlers
-from . import codes, documents, services
+from . import codes, documents, services, walk_ins
 from .models import Ticket
 from .outcomes import CheckInResult, Outcome
 
@@ -218,7 +218,8 @@ def door_api(view):
             return error_json("unauthorized", _("Please sign in first."), 401)
         try:
             event = handlers.event_for_staff(slug, current_user)
-            return jsonify(view(event, *args, **kwargs))
+            answer = view(event, *args, **kwargs)
+            return answer if isinstance(answer, tuple) else jsonify(answer)  # (body, status) as Flask reads it
         except DomainError as err:
             return error_json(err.code, err.message, err.status, err.fields)
     return wrapper
@@ -259,7 +260,13 @@ def door_sync(event):
 @door_api
 def door_walk_in(event):
     data = _body()
-    outcome = services.walk_in(event, data, staff=current_user, device=str(data.get("device") or "")[:100])
+    try:
+        outcome = walk_ins.walk_in(event, data, staff=current_user, device=str(data.get("device") or "")[:100])
+    except walk_ins.AlreadyRegisteredHere as err:
+        # Only door staff of this event get here (door_api), so the registration may be named:
+        # the door screen offers checking it in (the same /checkin call as a search result).
+        return {"error": {"code": str(err.code), "message": err.message},
+                "registration": services.registration_json(err.registration)}, err.status
     return handlers.outcome_json(outcome)
 
 
