@@ -252,3 +252,35 @@ def test_a_walk_in_already_registered_offers_checking_in_that_registration(door_
     assert "高橋 直子" in page.inner_text("#result-name")
     assert [r.source.value for r in check_ins()] == ["search"]
     assert page.is_hidden("#walkin-existing")
+
+
+def test_the_history_page_is_readable_on_a_phone(db_backend, live_server, launch_browser, make_event,
+                                                make_registration, make_person, make_staff):
+    """At 390 px names, kana and the 受付完了 badge keep whole lines, and nothing scrolls sideways."""
+    event = make_event(slug="history-phone")
+    registration = make_registration(event, person=make_person(name="長谷川 美智子", name_kana="ハセガワ ミチコ",
+                                                                company="株式会社ながいかいしゃめい"))
+    staff = make_staff("operator", name="受付 花子")
+    services.check_in_registration(event, registration.id, staff=staff, device="device-1234abcd")
+    db.session.commit()
+    page = launch_browser().new_context(locale="ja-JP", viewport={"width": 390, "height": 844}).new_page()
+    page.goto(f"{live_server.url}/login")
+    page.fill("input[name=email]", staff.email)
+    page.fill("input[name=password]", STAFF_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/checkin/{event.slug}/history")
+    lines = page.evaluate("""() => {
+      // How many lines a piece of text takes: the distinct tops of its line boxes.
+      const lines = el => { const r = document.createRange(); r.selectNodeContents(el);
+        return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; };
+      const who = document.querySelector("table.history tbody tr[data-kind] td:nth-child(2)");
+      const badge = document.querySelector("table.history tbody tr[data-kind] .badge");
+      const walker = document.createTreeWalker(who, NodeFilter.SHOW_TEXT, n => n.textContent.trim() ? 1 : 3);
+      return {badge: lines(badge), badgeText: badge.textContent.trim(), name: lines(walker.nextNode()),
+              kana: lines(who.querySelector(".muted")),
+              overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth};
+    }""")
+    assert lines["badgeText"] == "受付完了" and lines["badge"] == 1
+    assert lines["name"] == 1 and lines["kana"] == 1
+    assert lines["overflow"] <= 0

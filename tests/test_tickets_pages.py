@@ -139,6 +139,18 @@ def test_history_page_shows_conflicts(client, login, make_staff, ticket):
     assert "Conflict: admitted twice" in html and "phone-B" in html and "phone-A" not in html
 
 
+def test_history_rows_show_the_month_and_day_not_only_the_time(client, login, make_staff, ticket):
+    from zoneinfo import ZoneInfo
+
+    event, registration, url = ticket
+    services.check_in_code(event, url, staff=None)
+    db.session.commit()
+    at = db.session.scalars(select(CheckIn)).one().at.astimezone(ZoneInfo(event.timezone))
+    login(make_staff("operator"))
+    html = client.get("/checkin/autumn/history").get_data(as_text=True)
+    assert f"{at.month}/{at.day} {at:%H:%M:%S}" in html
+
+
 def test_walk_in_registers_through_the_registration_service_and_checks_in(client, login, make_staff, ticket):
     login(make_staff("operator"))
     body = client.post("/checkin/autumn/api/walk-in", json={
