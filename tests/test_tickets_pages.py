@@ -294,6 +294,38 @@ def test_ticket_area_partial_renders_for_each_state(app, ticket, make_registrati
         assert "waiting list" in html and "ticket.pdf" not in html
 
 
+def _ticket_area_text(app, registration, language: str) -> str:
+    """The attendee-visible text of the ticket area, tags stripped."""
+    import re
+
+    from flask import render_template
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale(language):
+        html = render_template("tickets/_ticket_area.html", registration=registration, event=registration.event,
+                               token=registration.manage_token)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_the_ticket_area_of_an_online_attendee_is_headed_with_the_join_link(app, db_backend, make_event,
+                                                                            make_registration):
+    event = make_event(kind=EventKind.WEBINAR, online_url="https://meet.example/w", capacity=None,
+                       online_capacity=10)
+    registration = make_registration(event, attendance_mode="online")
+    assert _ticket_area_text(app, registration, "en").startswith("Your join link")
+    assert _ticket_area_text(app, registration, "ja").startswith("参加用リンク")
+
+
+@pytest.mark.parametrize("status", ["pending", "waitlisted"])
+@pytest.mark.parametrize("mode", ["in_person", "online"])
+def test_the_ticket_area_does_not_promise_a_ticket_before_confirmation(app, db_backend, make_event,
+                                                                       make_registration, status, mode):
+    event = make_event(kind=EventKind.HYBRID, online_url="https://meet.example/h", online_capacity=10)
+    registration = make_registration(event, status=status, attendance_mode=mode)
+    assert "ticket" not in _ticket_area_text(app, registration, "en").lower()
+    assert "チケット" not in _ticket_area_text(app, registration, "ja")
+
+
 def test_the_door_screen_speaks_japanese_by_default(client, login, make_staff, ticket):
     login(make_staff("operator"))
     html = client.get("/checkin/autumn").get_data(as_text=True)
