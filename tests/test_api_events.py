@@ -48,6 +48,16 @@ def test_create_answers_201_with_the_slug(client, staff_token):
     assert response.headers["Location"].endswith("/api/v1/events/alumni-winter-mixer")
 
 
+def test_a_webinar_is_not_created_published_without_its_join_url(client, staff_token):
+    response = client.post("/api/v1/events", json=body(kind="webinar", online_url="", venue=None),
+                           headers={**staff_token, "Accept-Language": "en"})
+    assert response.status_code == 422 and set(error(response)["fields"]) == {"online_url"}
+    assert db.session.scalar(select(Event)) is None
+    draft = client.post("/api/v1/events", json=body(kind="webinar", online_url="", venue=None, status="draft"),
+                        headers=staff_token)
+    assert draft.status_code == 201  # a draft may wait for its URL
+
+
 def test_create_accepts_slug_description_translations_and_window(client, staff_token):
     response = client.post("/api/v1/events", headers=staff_token, json=body(
         title="冬の交流会", slug="winter-2031", description="**ようこそ**", status="draft",

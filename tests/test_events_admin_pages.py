@@ -95,7 +95,7 @@ def test_edit_form_shows_local_times_and_saves_changes(operator_client, make_eve
     local = event.local_starts_at.strftime("%Y-%m-%dT%H:%M")
     page = operator_client.get(f"/admin/events/{event.slug}/edit").get_data(as_text=True)
     assert f'value="{local}"' in page
-    data = event_form(title="New title", starts_at=local,
+    data = event_form(title="New title", kind="networking", starts_at=local,
                       ends_at=event.local_ends_at.strftime("%Y-%m-%dT%H:%M"), slug=event.slug, capacity="25")
     response = operator_client.post(f"/admin/events/{event.slug}/edit", data=data)
     assert response.status_code == 302
@@ -278,3 +278,33 @@ def test_dashboard_shows_the_numbers(operator_client, make_event, make_registrat
 def test_checkin_staff_cannot_open_the_dashboard(client, login, make_staff, db_backend):
     login(make_staff("checkin"))
     assert client.get("/admin/").status_code == 403
+
+
+@pytest.mark.parametrize("kind, venue, url, missing", [
+    ("webinar", "", "", {"online_url"}),
+    ("networking", "", "", {"venue_name"}),
+    ("hybrid", "", "", {"venue_name", "online_url"}),
+    ("hybrid", "本社 20階", "", {"online_url"}),
+])
+def test_an_event_is_published_only_with_its_venue_or_join_url(operator_client, make_event, kind, venue, url,
+                                                               missing):
+    from events_app.events import services
+
+    event = make_event(kind=kind, status=EventStatus.DRAFT, venue_name=venue, online_url=url)
+    response = operator_client.post(f"/admin/events/{event.slug}/publish", headers=EN, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "cannot be published yet" in page
+    db.session.expire_all()
+    assert db.session.get(type(event), event.id).status == EventStatus.DRAFT
+    with pytest.raises(services.ValidationError) as err:
+        services.publish_event(event.id, actor=None)
+    assert set(err.value.fields) == missing
+
+
+def test_a_published_event_keeps_its_join_url(operator_client, make_event):
+    event = make_event(kind="webinar", venue_name="", online_url="https://meet.example.com/a")
+    data = event_form(kind="webinar", starts_at=event.local_starts_at.strftime("%Y-%m-%dT%H:%M"),
+                      ends_at=event.local_ends_at.strftime("%Y-%m-%dT%H:%M"), slug=event.slug,
+                      venue_name="", online_url="", capacity="", online_capacity="50")
+    response = operator_client.post(f"/admin/events/{event.slug}/edit", data=data, headers=EN)
+    assert response.status_code == 422 and "join URL" in field_error(response.get_data(as_text=True), "online_url")

@@ -157,6 +157,23 @@ def _promote_waitlist(event_id: int) -> None:
     promote_waitlist(event_id)
 
 
+def missing_for_publishing(kind: EventKind, venue_name: str, online_url: str) -> dict[str, list[str]]:
+    """What a published event must have for its kind, by field: a venue where people come in
+    person, a join URL where they come online (the mails and the join link promise one)."""
+    missing: dict[str, list[str]] = {}
+    if kind != EventKind.WEBINAR and not (venue_name or "").strip():
+        missing["venue_name"] = [_("Give the venue before publishing: attendees come in person.")]
+    if kind in (EventKind.WEBINAR, EventKind.HYBRID) and not (online_url or "").strip():
+        missing["online_url"] = [_("Give the join URL before publishing: online attendees are sent it.")]
+    return missing
+
+
+def _refuse_unready(missing: dict[str, list[str]]) -> None:
+    if missing:
+        raise ValidationError(_("This event cannot be published yet: %(what)s",
+                                what=" ".join(m[0] for m in missing.values())), fields=missing)
+
+
 def create_event(data: dict[str, Any], *, actor) -> Event:
     """Create an event (draft unless `status` says published)."""
     values = clean_event(data)
@@ -164,6 +181,8 @@ def create_event(data: dict[str, Any], *, actor) -> Event:
     if status not in (EventStatus.DRAFT, EventStatus.PUBLISHED):
         raise ValidationError(_("Some fields need attention."),
                               fields={"status": [_("A new event is either draft or published.")]})
+    if status == EventStatus.PUBLISHED:
+        _refuse_unready(missing_for_publishing(values["kind"], values["venue_name"], values["online_url"]))
     slug = values.pop("slug")
     try:
         with write_transaction():
@@ -198,6 +217,8 @@ def update_event(event_id: int, changes: dict[str, Any], *, actor) -> Event:
     merged = event_values(event)
     merged.update({k: val for k, val in changes.items() if k in EVENT_FIELDS})
     values = clean_event(merged, event=event)
+    if event.status == EventStatus.PUBLISHED:  # a published event keeps what publishing required
+        _refuse_unready(missing_for_publishing(values["kind"], values["venue_name"], values["online_url"]))
     new_slug = values.pop("slug") or event.slug
     old_capacity, old_online = event.capacity, event.online_capacity
     try:
@@ -256,6 +277,7 @@ def publish_event(event_id: int, *, actor) -> Event:
                              status=status_label(event.status)), code=ErrorCode.INVALID_STATE)
         if event.ends_at <= utcnow():
             raise Conflict(_("This event has already ended; it cannot be published."), code=ErrorCode.INVALID_STATE)
+        _refuse_unready(missing_for_publishing(event.kind, event.venue_name, event.online_url))
         event.status = EventStatus.PUBLISHED
         event.published_at = utcnow()
         record(actor, "event.published", "event", event.id, event_id=event.id)
