@@ -165,3 +165,13 @@ def test_summary_without_weasyprint_gives_the_install_hint(seeded, runner, monke
     assert result.exit_code != 0
     assert "apt-get install" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_japanese_pdf_column_headers_say_what_the_column_holds(with_survey, runner, tmp_path):
+    # "From" is a date ("開始日") elsewhere in the merged catalogues; here it is the person asking.
+    text = pdf_text(write_summary(runner, with_survey.event.slug, tmp_path))
+    assert re.search(r"依頼者\s+紹介してほしい相手", text)
+    assert "開始日" not in text
+    assert re.search(r"セッション\s+開始時刻", text)  # the session's start, not a duration
+    assert re.search(r"(?:参加方法|参加形態)\s+受付時刻", text)  # a time, not the 受付完了 badge
+    assert "受付完了" not in text
