@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from events_app.enums import EventStatus
 from events_app.events.models import Event, EventSession, Host, Question
@@ -154,6 +154,18 @@ def test_duplicate_form_rejects_a_garbled_date(operator_client, make_event):
                                     headers=EN)
     assert response.status_code == 422
     assert 'value="next month"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("starts_at, message", [
+    ("", "This field is required."),
+    ("2020-04-01T19:00", "Choose a start in the future"),
+])
+def test_duplicate_needs_a_new_start_in_the_future(operator_client, make_event, starts_at, message):
+    event = make_event()
+    response = operator_client.post(f"/admin/events/{event.slug}/duplicate", data={"starts_at": starts_at},
+                                    headers=EN)
+    assert response.status_code == 422 and message in field_error(response.get_data(as_text=True), "starts_at")
+    assert db.session.scalar(select(func.count()).select_from(Event)) == 1
 
 
 def session_form(event, **overrides) -> dict:

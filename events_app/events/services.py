@@ -321,10 +321,15 @@ def complete_event(event_id: int, *, actor) -> Event:
 
 
 def duplicate_event(event_id: int, *, actor, starts_at: datetime | None = None) -> Event:
-    """Copy an event with its programme as a new draft, optionally moved to a new start."""
+    """Copy an event with its programme as a new draft, moved to a new start in the future (the
+    copy is the next edition: one in the past, or in the very same slot, is a slip)."""
     source = get_event(event_id)
     errors: v.Errors = {}
-    new_start = v.moment(errors, "starts_at", starts_at, source.timezone, required=False) or source.starts_at
+    new_start = v.moment(errors, "starts_at", starts_at, source.timezone, required=True)
+    if new_start is not None and new_start <= utcnow():
+        v.add(errors, "starts_at", _("Choose a start in the future: the copy is a new edition."))
+    elif new_start is not None and new_start == source.starts_at:
+        v.add(errors, "starts_at", _("This is when the original takes place; choose the new edition's start."))
     if errors:
         raise ValidationError(_("Some fields need attention."), fields=errors)
     shift = new_start - source.starts_at
