@@ -286,3 +286,35 @@ def test_job_progress_moves_through_the_stages(seeded, client, operator, monkeyp
     jobs_module.run_due_jobs()
     assert seen == [15, 30, 85]
     assert fresh(jobs()[0]).progress == 100
+
+
+@pytest.fixture
+def upcoming(make_event, make_person, make_registration):
+    """An event next month with eight confirmed registrations and, naturally, nobody checked in."""
+    from tests.conftest import in_days
+
+    event = make_event(slug="next-month", starts_at=in_days(30))
+    for n in range(8):
+        make_registration(event, make_person(name=f"参加者 {n}", name_kana=f"サンカシャ {n}"))
+    return event
+
+
+def test_report_of_an_event_not_held_yet_withholds_attendance_figures(upcoming, client, operator):
+    html = client.get(f"/admin/events/{upcoming.slug}/reports").get_data(as_text=True)
+    assert "このイベントはまだ開催されていません" in html
+    assert 'data-figure="registered">8<' in html and 'data-figure="confirmed">8<' in html
+    for withheld in ("no_show_rate", "attended_in_person", "attended_online", "walk_ins"):
+        assert f'data-figure="{withheld}"' not in html, withheld
+    assert "100.0%" not in html
+    assert "<th class=\"num\">出席</th>" not in html  # no attendance column of zeros
+
+
+def test_report_of_an_event_in_progress_says_so(make_event, make_registration, client, operator):
+    from datetime import timedelta
+
+    from events_app.database import utcnow
+
+    event = make_event(slug="tonight", starts_at=utcnow() - timedelta(hours=1))
+    make_registration(event)
+    html = client.get(f"/admin/events/{event.slug}/reports").get_data(as_text=True)
+    assert "このイベントは開催中です" in html and 'data-figure="no_show_rate"' not in html

@@ -175,3 +175,17 @@ def test_japanese_pdf_column_headers_say_what_the_column_holds(with_survey, runn
     assert re.search(r"セッション\s+開始時刻", text)  # the session's start, not a duration
     assert re.search(r"(?:参加方法|参加形態)\s+受付時刻", text)  # a time, not the 受付完了 badge
     assert "受付完了" not in text
+
+
+def test_summary_pdf_of_an_event_not_held_yet_says_so(make_event, make_person, make_registration, runner, tmp_path):
+    from tests.conftest import in_days
+
+    event = make_event(slug="next-month", starts_at=in_days(30))
+    for n in range(8):
+        make_registration(event, make_person(name=f"参加者 {n}", name_kana=f"サンカシャ {n}"))
+    text = pdf_text(write_summary(runner, event.slug, tmp_path))
+    assert "このイベントはまだ開催されていません" in text
+    assert re.search(r"申込数\s+8\b", text)
+    assert "無断欠席率" not in text and "参加しなかった" not in text
+    assert not re.search(r"確定\s+出席", text)  # breakdowns show registrations only
+    assert "付録: 参加者一覧" not in text

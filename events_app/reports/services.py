@@ -9,6 +9,9 @@ Definitions (the PDF, the reports page, the API and the tests share them):
 - no-show rate: confirmed registrations made before the event (walk-ins excluded) that did
   not attend, over those confirmed registrations.
 - waitlist peak: see `waitlist_peak`.
+- held: the event has ended. Until then nobody can be a no-show and attendance is at most
+  partial, so the page and the PDF show registrations only and withhold every figure derived
+  from attendance (they would read as 0 attended and a 100% no-show rate).
 """
 from __future__ import annotations
 
@@ -110,6 +113,15 @@ class EventFigures:
     notes: list[EventNote]
     computed_at: datetime
 
+    @property
+    def held(self) -> bool:
+        """The event has ended, so attendance figures mean something."""
+        return self.event.ends_at <= self.computed_at
+
+    @property
+    def started(self) -> bool:
+        return self.event.starts_at <= self.computed_at
+
     def as_dict(self) -> dict:
         """A JSON-friendly view (API and the reports page's polling)."""
         key = asdict(self.key)
@@ -127,6 +139,7 @@ class EventFigures:
             "survey": survey,
             "notes": [{"body": n.body, "highlight": n.highlight, "created_at": n.created_at.isoformat()}
                       for n in self.notes],
+            "held": self.held,
             "computed_at": self.computed_at.isoformat(),
         }
 
