@@ -318,3 +318,22 @@ def test_report_of_an_event_in_progress_says_so(make_event, make_registration, c
     make_registration(event)
     html = client.get(f"/admin/events/{event.slug}/reports").get_data(as_text=True)
     assert "このイベントは開催中です" in html and 'data-figure="no_show_rate"' not in html
+
+
+def test_deliver_mail_once_runs_every_queued_pdf(seeded, client, operator, runner):
+    slug = seeded.event.slug
+    for kind in ("summary_pdf", "attendance_pdf", "attendance_pdf"):
+        client.post(f"/admin/events/{slug}/reports/pdf", data={"kind": kind, "lang": "ja"})
+    result = runner.invoke(args=["deliver-mail", "--once"])
+    assert result.exit_code == 0, result.output
+    assert [fresh(job).status.value for job in jobs()] == ["done", "done", "done"]
+    assert "background tasks 3" in result.output
+
+
+def test_the_worker_loop_still_runs_one_job_per_loop(seeded, client, operator):
+    from events_app.mail.worker import run_forever
+
+    for _ in range(2):
+        client.post(f"/admin/events/{seeded.event.slug}/reports/pdf", data={"kind": "attendance_pdf", "lang": "ja"})
+    run_forever(idle_sleep=0, max_loops=1)
+    assert sorted(fresh(job).status.value for job in jobs()) == ["done", "queued"]

@@ -5,6 +5,11 @@ claims one job the way the outbox claims mail: `FOR UPDATE SKIP LOCKED` on Postg
 conditional `UPDATE ... WHERE status = 'queued'` (row count 1 wins) everywhere, so two
 workers never run the same job. A claim carries a lease (`locked_until`); a job whose
 worker died is claimed again after the lease runs out.
+
+How many jobs one call runs: the long-running worker runs one per loop, so a queue of slow
+PDFs never holds up mail; `deliver-mail --once` promises to run pending work and exit, so
+there it runs every due job (still one at a time, each claimed and finished in its own
+transaction).
 """
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import click
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select, update
@@ -33,6 +39,7 @@ log = logging.getLogger(__name__)
 JOB_KINDS = ("summary_pdf", "attendance_pdf")
 LEASE = timedelta(minutes=15)
 MAX_JOBS_PER_LOOP = 1  # one job per worker loop, so mail delivery is never starved
+MAX_JOBS_PER_DRAIN = 1000  # a bound for `deliver-mail --once`, against a queue refilled as fast as it drains
 
 
 def check_pdf_available() -> None:
@@ -139,8 +146,25 @@ def run_job(job: ExportJob) -> None:
     _finish(job_id, path=str(path))
 
 
-def run_due_jobs(*, now: datetime | None = None, limit: int = MAX_JOBS_PER_LOOP) -> int:
-    """Claim and run up to `limit` queued jobs; returns how many ran (done or failed)."""
+def _deliver_mail_once() -> bool:
+    """True when called by `flask deliver-mail --once`.
+
+    The mail worker calls its tasks without arguments both from its loop and from --once
+    (`mail.hooks.run_worker_tasks`), so the running command's own option is the only sign of
+    which it is. If the hook ever passes the caller's intent, use that instead.
+    """
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.command.name == "deliver-mail" and ctx.params.get("once"))
+
+
+def run_due_jobs(*, now: datetime | None = None, limit: int | None = None) -> int:
+    """Claim and run up to `limit` queued jobs, one after the other; returns how many ran (done or failed).
+
+    Without a limit: one (MAX_JOBS_PER_LOOP) per loop of the mail worker, every due job under
+    `deliver-mail --once`.
+    """
+    if limit is None:
+        limit = MAX_JOBS_PER_DRAIN if _deliver_mail_once() else MAX_JOBS_PER_LOOP
     ran = 0
     while ran < limit:
         job = _claim(now or utcnow())
