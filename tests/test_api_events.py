@@ -58,6 +58,21 @@ def test_a_webinar_is_not_created_published_without_its_join_url(client, staff_t
     assert draft.status_code == 201  # a draft may wait for its URL
 
 
+def test_reminder_schedule_and_survey_are_settings_of_the_api_too(client, staff_token):
+    created = client.post("/api/v1/events", headers=staff_token, json=body(
+        reminder_hours_before=72, online_reminder_minutes_before=None, survey_enabled=False,
+        survey_closes_at="2031-01-20T23:59:00+09:00"))
+    assert created.status_code == 201
+    event = db.session.scalar(select(Event))
+    assert (event.reminder_hours_before, event.online_reminder_minutes_before, event.survey_enabled) == (72, None, False)
+    defaults = client.post("/api/v1/events", headers=staff_token, json=body(slug="with-defaults"))
+    assert defaults.status_code == 201
+    fresh = db.session.scalar(select(Event).where(Event.slug == "with-defaults"))
+    assert (fresh.reminder_hours_before, fresh.online_reminder_minutes_before, fresh.survey_enabled) == (24, 15, True)
+    bad = client.post("/api/v1/events", headers=staff_token, json=body(slug="bad", reminder_hours_before=-1))
+    assert bad.status_code == 422 and set(error(bad)["fields"]) == {"reminder_hours_before"}
+
+
 def test_create_accepts_slug_description_translations_and_window(client, staff_token):
     response = client.post("/api/v1/events", headers=staff_token, json=body(
         title="冬の交流会", slug="winter-2031", description="**ようこそ**", status="draft",

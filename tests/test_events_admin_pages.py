@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from events_app.enums import EventStatus
+from events_app.enums import EventKind, EventStatus
 from events_app.events.models import Event, EventSession, Host, Question
 from events_app.extensions import db
 
@@ -320,3 +320,26 @@ def test_a_published_event_keeps_its_join_url(operator_client, make_event):
                       venue_name="", online_url="", capacity="", online_capacity="50")
     response = operator_client.post(f"/admin/events/{event.slug}/edit", data=data, headers=EN)
     assert response.status_code == 422 and "join URL" in field_error(response.get_data(as_text=True), "online_url")
+
+
+def test_reminders_and_the_survey_are_event_settings(operator_client, make_event):
+    event = make_event(kind=EventKind.HYBRID, online_url="https://meet.example.com/a", online_capacity=50)
+    page = operator_client.get(f"/admin/events/{event.slug}/edit", headers=EN).get_data(as_text=True)
+    assert 'name="reminder_hours_before" type="text" value="24"' in page or 'value="24"' in page
+    data = event_form(starts_at=event.local_starts_at.strftime("%Y-%m-%dT%H:%M"),
+                      ends_at=event.local_ends_at.strftime("%Y-%m-%dT%H:%M"), slug=event.slug,
+                      online_url="https://meet.example.com/a", reminder_hours_before="48",
+                      online_reminder_minutes_before="", survey_closes_at=event.local_starts_at.strftime("%Y-%m-%dT%H:%M"))
+    refused = operator_client.post(f"/admin/events/{event.slug}/edit", data=data, headers=EN)
+    assert refused.status_code == 422
+    assert "after the event ends" in field_error(refused.get_data(as_text=True), "survey_closes_at")
+    data["survey_closes_at"] = (event.local_ends_at + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+    assert operator_client.post(f"/admin/events/{event.slug}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Event, event.id)
+    assert saved.reminder_hours_before == 48 and saved.online_reminder_minutes_before is None
+    assert saved.survey_enabled is False  # the box was not ticked
+    assert saved.survey_closes_at == event.ends_at + timedelta(days=7)
+    bad = operator_client.post(f"/admin/events/{event.slug}/edit", headers=EN,
+                               data={**data, "reminder_hours_before": "0", "survey_enabled": "y"})
+    assert bad.status_code == 422 and "1 or more" in field_error(bad.get_data(as_text=True), "reminder_hours_before")

@@ -87,6 +87,10 @@ _EVENT_INPUT_PROPS = {
     "visibility": {"type": "string", "enum": ["listed", "unlisted"]},
     "translations": {"$ref": REF + "Translations"},
     "registration_opens_at": NDT, "registration_closes_at": NDT,
+    "reminder_hours_before": {**NINT, "description": "Day-before reminder, hours before the start (null: none; default 24)"},
+    "online_reminder_minutes_before": {**NINT, "description": "Online join-link reminder, minutes before (null: none; default 15)"},
+    "survey_enabled": {"type": "boolean", "description": "Send the feedback survey to those who came (default true)"},
+    "survey_closes_at": {**NDT, "description": "null: two weeks after the event"},
 }
 SCHEMAS["EventInput"] = {"type": "object", "additionalProperties": False,
                          "required": ["title", "kind", "starts_at", "ends_at", "timezone"],

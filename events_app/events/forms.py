@@ -80,8 +80,13 @@ class EventForm(FlaskForm):
     visibility = SelectField(_l("Visibility"), choices=options(
         ("listed", _l("Listed on the event list")), ("unlisted", _l("Unlisted: only people with the link"))))
     slug = StringField(_l("Address (slug)"))
+    reminder_hours_before = StringField(_l("Reminder, hours before the start"), default="24")
+    online_reminder_minutes_before = StringField(_l("Online attendees' join link, minutes before the start"),
+                                                 default="15")
+    survey_enabled = BooleanField(_l("Send the feedback survey to those who came"), default=True)
+    survey_closes_at = when(_l("Survey closes"))
 
-    DATETIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+    DATETIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at", "survey_closes_at")
 
     def to_values(self) -> dict:
         """The service's input; times stay naive: they are wall-clock times in the event's zone."""

@@ -102,5 +102,8 @@ def event_json(event: Event, *, staff: bool = False, detail: bool = True) -> dic
             "created_at": iso(event.created_at, tz), "updated_at": iso(event.updated_at, tz),
             "published_at": iso(event.published_at, tz), "cancelled_at": iso(event.cancelled_at, tz),
             "cancellation_reason": event.cancellation_reason,
+            "reminder_hours_before": event.reminder_hours_before,
+            "online_reminder_minutes_before": event.online_reminder_minutes_before,
+            "survey_enabled": event.survey_enabled, "survey_closes_at": iso(event.survey_closes_at, tz),
         })
     return out

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import exc as sa_exc
+from sqlalchemy import exc as sa_exc, null
 
 from ..audit.services import record
 from ..calendar import services as calendar_services
@@ -36,7 +36,10 @@ EVENT_FIELDS = (
     "description_translation", "timezone", "starts_at", "ends_at", "venue_name", "venue_address",
     "venue_map_url", "venue_latitude", "venue_longitude", "online_url", "capacity", "online_capacity",
     "registration_opens_at", "registration_closes_at", "audience", "requires_approval", "slug",
+    "reminder_hours_before", "online_reminder_minutes_before", "survey_enabled", "survey_closes_at",
 )
+# The defaults of a new event when a field is not given at all (an empty value means "none").
+SCHEDULE_DEFAULTS = {"reminder_hours_before": 24, "online_reminder_minutes_before": 15}
 MAX_DESCRIPTION = 20_000
 
 
@@ -141,6 +144,21 @@ def clean_event(data: dict[str, Any], *, event: Event | None = None) -> dict[str
     out["audience_guests"] = "guest" in audience
     approval = data.get("requires_approval")
     out["requires_approval"] = False if approval is None else v.boolean(errors, "requires_approval", approval)
+
+    # Reminders (registration's send-reminders) and the follow-up survey (reports): empty = none.
+    out["reminder_hours_before"] = v.count(
+        errors, "reminder_hours_before", data.get("reminder_hours_before", SCHEDULE_DEFAULTS["reminder_hours_before"]),
+        minimum=1, maximum=14 * 24)
+    out["online_reminder_minutes_before"] = v.count(
+        errors, "online_reminder_minutes_before",
+        data.get("online_reminder_minutes_before", SCHEDULE_DEFAULTS["online_reminder_minutes_before"]),
+        minimum=1, maximum=24 * 60)
+    survey = data.get("survey_enabled")
+    out["survey_enabled"] = True if survey is None else v.boolean(errors, "survey_enabled", survey)
+    survey_closes = v.moment(errors, "survey_closes_at", data.get("survey_closes_at"), tz_name, required=False)
+    if survey_closes and ends and survey_closes <= ends:
+        v.add(errors, "survey_closes_at", _("The survey must close after the event ends."))
+    out["survey_closes_at"] = survey_closes
     slug_value = data.get("slug")
     out["slug"] = v.slug(errors, "slug", slug_value) if slug_value else ""
     if errors:
@@ -190,6 +208,8 @@ def create_event(data: dict[str, Any], *, actor) -> Event:
                 raise slug_conflict(slug)
             slug = slug or generate_slug(values["title"], values["starts_at"],
                                          title_translation=values["title_translation"], tz_name=values["timezone"])
+            # "No reminder" is NULL; the ORM would put the column default in place of a plain None.
+            values.update({k: null() for k in SCHEDULE_DEFAULTS if values[k] is None})
             event = Event(slug=slug, status=EventStatus(status), **values)
             if event.status == EventStatus.PUBLISHED:
                 event.published_at = utcnow()

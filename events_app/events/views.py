@@ -44,7 +44,8 @@ def event_form_data(event) -> dict:
     data = services.event_values(event)
     for name in EventForm.DATETIME_FIELDS:
         data[name] = naive_local(data[name], tz)
-    for name in ("capacity", "online_capacity", "venue_latitude", "venue_longitude"):
+    for name in ("capacity", "online_capacity", "venue_latitude", "venue_longitude", "reminder_hours_before",
+                 "online_reminder_minutes_before"):
         data[name] = "" if data[name] is None else str(data[name])
     data["kind"], data["visibility"] = event.kind.value, event.visibility.value
     data.pop("status")
