@@ -144,6 +144,8 @@ def test_a_hybrid_form_says_only_the_venue_is_full_while_online_places_remain(pu
     make_registration(event)
     html = public.get("/events/hybrid/register", headers=EN).get_data(as_text=True)
     assert "The venue is full, but 5 places are left online." in html
+    page = public.get("/events/hybrid", headers=EN).get_data(as_text=True)
+    assert "Venue: full, waitlist open" in page and "Online: 5 places left" in page
     assert "All seats are taken" not in html
 
 
