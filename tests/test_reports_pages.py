@@ -337,3 +337,15 @@ def test_the_worker_loop_still_runs_one_job_per_loop(seeded, client, operator):
         client.post(f"/admin/events/{seeded.event.slug}/reports/pdf", data={"kind": "attendance_pdf", "lang": "ja"})
     run_forever(idle_sleep=0, max_loops=1)
     assert sorted(fresh(job).status.value for job in jobs()) == ["done", "queued"]
+
+
+def test_file_list_names_the_language_in_words(seeded, client, operator):
+    import re
+
+    slug = seeded.event.slug
+    client.post(f"/admin/events/{slug}/reports/pdf", data={"kind": "summary_pdf", "lang": "en"})
+    client.post(f"/admin/events/{slug}/reports/pdf", data={"kind": "attendance_pdf", "lang": "ja"})
+    html = client.get(f"/admin/events/{slug}/reports").get_data(as_text=True)
+    rows = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)) for row in re.findall(r"<tr data-job=.*?</tr>", html, re.S)]
+    assert "English" in rows[1] and "日本語" in rows[0]  # newest first
+    assert not any(re.search(r"\((?:en|ja)\)", row) for row in rows)

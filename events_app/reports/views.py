@@ -28,6 +28,8 @@ bp = Blueprint("reports", __name__)
 
 OPERATORS = (Role.ADMIN, Role.OPERATOR)
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Each language in its own words, as language pickers usually show them.
+LANGUAGE_NAMES = {"ja": "日本語", "en": "English"}
 
 
 def _filters_from_args() -> AttendanceFilter:
@@ -71,7 +73,7 @@ def event_reports(slug: str):
     return render_template(
         "reports/event_reports.html", event=event, f=figures, charts=charts, theme_labels=theme_labels(),
         form=form, note_form=NoteForm(), matching=matching, filters=filters, jobs=jobs.recent_jobs(event),
-        query=request.query_string.decode(), ui_lang=_ui_lang(),
+        query=request.query_string.decode(), ui_lang=_ui_lang(), language_names=LANGUAGE_NAMES,
     )
 
 
