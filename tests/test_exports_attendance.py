@@ -273,3 +273,46 @@ def test_a_risky_first_cell_of_a_chunk_is_neutralised(value):
     chunks = list(csv_chunks(["a", "b"], rows, rows_per_chunk=1000))
     parsed = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8-sig"), newline="")))
     assert parsed[1][0] == "'" + value and parsed[1001][0] == "'" + value
+
+
+@pytest.mark.parametrize("lang, column, web, walk_in", [
+    ("ja", "申込経路", "Webフォーム", "当日受付で登録"),
+    ("en", "Source", "Web form", "Walk-in at the door"),
+])
+def test_source_is_written_in_words_of_the_export_language(seeded, runner, lang, column, web, walk_in):
+    path, _out = export(runner, seeded.event.slug, "--lang", lang)
+    rows = {r[list(r)[0]]: r for r in read_csv(path.read_bytes())}
+    assert rows["山田 花子"][column] == web and rows["伊藤 直樹"][column] == walk_in
+
+
+def test_rows_are_in_kana_order(seeded, runner):
+    path, _out = export(runner, seeded.event.slug)
+    assert [r["フリガナ"] for r in read_csv(path.read_bytes())] == [
+        "イトウ ナオキ", "コバヤシ アイ", "サトウ ケン", "スズキ イチロウ", "タカハシ ミサキ", "タナカ マコト",
+        "ナカムラ ショウ", "ヤマダ ハナコ", "ワタナベ ユウ"]
+
+
+def test_kana_order_holds_across_batches(seeded, app):
+    from events_app.reports.exports import AttendanceFilter, attendance_rows
+
+    with app.test_request_context("/"):
+        small = [r[1] for r in attendance_rows(seeded.event, AttendanceFilter(), "ja", batch_size=2)]
+        whole = [r[1] for r in attendance_rows(seeded.event, AttendanceFilter(), "ja")]
+    assert small == whole and len(small) == 9
+
+
+def test_xlsx_times_are_datetimes_in_the_event_zone(seeded, runner):
+    from datetime import datetime
+
+    from openpyxl import load_workbook
+
+    path, _out = export(runner, seeded.event.slug, "--format", "xlsx", "--lang", "en")
+    sheet = load_workbook(path).active
+    header = [c.value for c in sheet[1]]
+    hanako = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "山田 花子")
+    checked_in = hanako[header.index("Checked in (Asia/Tokyo)")]
+    expected = seeded.registrations["hanako"].checked_in_at.astimezone(seeded.event.tz).replace(tzinfo=None)
+    assert isinstance(checked_in.value, datetime) and checked_in.value == expected.replace(second=0, microsecond=0)
+    assert checked_in.number_format == "yyyy-mm-dd hh:mm"
+    assert isinstance(hanako[header.index("Registered (Asia/Tokyo)")].value, datetime)
+    assert hanako[header.index("Joined online (Asia/Tokyo)")].value is None

@@ -115,7 +115,8 @@ def export_attendance(slug, fmt, output, plain_utf8, lang, statuses, affiliation
     path = resolve_output(output, f"{event.slug}-attendance-{_stamp()}.{fmt}")
     with force_locale(lang):
         try:
-            export = prepare_attendance_export(event, filters, lang=lang)
+            export = prepare_attendance_export(event, filters, lang=lang,
+                                               times="datetime" if fmt == "xlsx" else "text")
             total, columns = export.total, export.columns
             rows = _with_progress(export.rows, total, "Exporting")
             if fmt == "csv":

@@ -5,6 +5,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import IO
 
 from flask import render_template
@@ -76,7 +77,8 @@ def write_xlsx(out: IO[bytes], header: list[str], rows: Iterable[list], *, width
     """An .xlsx with a bold header row, frozen panes and column widths, in write-only mode.
 
     Write-only mode streams rows to a temporary file instead of holding cells in memory, so
-    a 100,000-row export stays small; every text cell is written as text (never a formula).
+    a 100,000-row export stays small; every text cell is written as text (never a formula),
+    datetimes as Excel dates shown to the minute.
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -98,8 +100,15 @@ def write_xlsx(out: IO[bytes], header: list[str], rows: Iterable[list], *, width
     sheet.append(head_cells)
     if header:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}1"
+    def cell(value):
+        if value.__class__ is datetime:
+            dated = WriteOnlyCell(sheet, value=value)
+            dated.number_format = "yyyy-mm-dd hh:mm"
+            return dated
+        return neutralise(value) if value != "" else None
+
     for row in rows:
-        sheet.append([neutralise(v) if v != "" else None for v in row])
+        sheet.append([cell(v) for v in row])
     workbook.save(out)
 
 

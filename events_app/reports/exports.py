@@ -1,8 +1,10 @@
 """Rows for attendance and engagement exports, read in small batches so memory stays flat.
 
-Rows are read by keyset pagination (`id > last ORDER BY id LIMIT n`) rather than one long
+Rows are read by keyset pagination (`key > last ORDER BY key LIMIT n`) rather than one long
 server-side cursor: each batch is a short read, so a slow client downloading a large CSV
 never holds a cursor (or a PostgreSQL snapshot) open, and SQLite and PostgreSQL behave alike.
+Attendance rows come in kana order (五十音順, as Japanese name lists are read): the key is
+(no kana given, kana, name, registration id), compared by code point on both databases.
 """
 from __future__ import annotations
 
@@ -10,20 +12,25 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import String, and_, case, func, or_, select, type_coerce
+from sqlalchemy import String, and_, case, func, literal, or_, select, tuple_, type_coerce
 
 from ..enums import Affiliation, RegistrationStatus
 from ..errors import ValidationError
 from ..events.models import Event, EventSession, Question
 from ..extensions import db
 from ..people.models import Person
+from ..registration.labels import source_label
 from ..registration.models import Answer, Registration, RegistrationSession
 
 BATCH_SIZE = 2000
+# How times are written: "text" ("YYYY-MM-DD HH:MM", CSV and PDF) or "datetime" (naive local
+# datetimes, which Excel shows and sorts as dates).
+TimeStyle = Literal["text", "datetime"]
 
 
 @dataclass(frozen=True)
@@ -110,12 +117,13 @@ class AttendanceExport:
     rows: Iterator[list]
 
 
-def prepare_attendance_export(event: Event, filters: AttendanceFilter, *, lang: str) -> AttendanceExport:
+def prepare_attendance_export(event: Event, filters: AttendanceFilter, *, lang: str,
+                              times: TimeStyle = "text") -> AttendanceExport:
     """Check the filters and count the rows; the rows themselves are read as they are written."""
     validate_session(event, filters)
     columns, _questions = attendance_columns(event, lang)
     return AttendanceExport(total=count_attendance(event, filters), columns=columns,
-                            rows=attendance_rows(event, filters, lang))
+                            rows=attendance_rows(event, filters, lang, times=times))
 
 
 def record_attendance_export(event: Event, filters: AttendanceFilter, export: AttendanceExport, *, actor,
@@ -180,30 +188,38 @@ def _answer_text(value, labels: dict) -> str:
     return str(value)
 
 
-def _local_time(column, tz: ZoneInfo):
-    """(SQL expression, formatter) giving "YYYY-MM-DD HH:MM" in `tz` for a UTC column, fast.
+def _local_time(column, tz: ZoneInfo, times: TimeStyle = "text"):
+    """(SQL expression, formatter) giving the minute in `tz` of a UTC column, fast.
 
-    PostgreSQL converts and formats in the query (`to_char(col AT TIME ZONE tz)`), so no
-    datetime objects are built. SQLite returns the stored naive-UTC text (the column type is
-    bypassed) and the conversion is memoised per minute: a large export repeats minutes a lot.
+    As text: "YYYY-MM-DD HH:MM"; as datetime: a naive local datetime (Excel has no zones).
+    PostgreSQL converts (and formats) in the query (`to_char(col AT TIME ZONE tz)`), so no
+    datetime objects are built for text. SQLite returns the stored naive-UTC text (the column
+    type is bypassed) and the conversion is memoised per minute: a large export repeats
+    minutes a lot.
     """
+    as_text = times == "text"
     if db.engine.dialect.name == "postgresql":
-        expr = func.to_char(func.timezone(tz.key, column), "YYYY-MM-DD HH24:MI")
-        return expr, _or_empty
+        if as_text:
+            return func.to_char(func.timezone(tz.key, column), "YYYY-MM-DD HH24:MI"), _or_empty
+        return func.date_trunc("minute", func.timezone(tz.key, column)), _naive_or_none
     cache: dict = {}
+    empty = "" if as_text else None
 
-    def fmt(value) -> str:
+    def convert(utc: datetime):
+        local = utc.astimezone(tz)
+        return local.strftime("%Y-%m-%d %H:%M") if as_text else local.replace(tzinfo=None, second=0, microsecond=0)
+
+    def fmt(value):
         if value is None:
-            return ""
+            return empty
         if value.__class__ is not str:  # another driver returning datetimes
             if value.tzinfo is None:
                 value = value.replace(tzinfo=timezone.utc)
-            return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+            return convert(value)
         key = value[:16]
         out = cache.get(key)
         if out is None:
-            utc = datetime.fromisoformat(key).replace(tzinfo=timezone.utc)
-            out = cache[key] = utc.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+            out = cache[key] = convert(datetime.fromisoformat(key).replace(tzinfo=timezone.utc))
         return out
 
     return _raw(column), fmt
@@ -213,25 +229,56 @@ def _or_empty(value) -> str:
     return value or ""
 
 
+def _naive_or_none(value):
+    return value.replace(tzinfo=None) if value is not None else None
+
+
+def _kana_order() -> tuple:
+    """The attendance export's sort key: people without kana last, then kana, name and id.
+
+    Code-point order (PostgreSQL's "C" collation, SQLite's default) puts katakana and
+    hiragana each in 五十音 order with voiced kana next to their plain ones, and is the same
+    on both databases, which the keyset comparison needs.
+    """
+    kana, name = Person.name_kana, Person.name
+    if db.engine.dialect.name == "postgresql":
+        kana, name = kana.collate("C"), name.collate("C")
+    return case((Person.name_kana == "", 1), else_=0), kana, name, Registration.id
+
+
 def _raw(column):
     """The column's stored value without its Python type's processing (enums, UTC datetimes)."""
     return type_coerce(column, String)
 
 
-def attendance_rows(event: Event, filters: AttendanceFilter, lang: str, *,
+class _SourceLabels(dict):
+    """Registration source code -> words in the export's language (registration.labels), looked up once per code."""
+
+    def __init__(self, lang: str):
+        super().__init__()
+        self.lang = lang
+
+    def __missing__(self, code):
+        with force_locale(self.lang):
+            self[code] = label = source_label(code) if code else ""
+        return label
+
+
+def attendance_rows(event: Event, filters: AttendanceFilter, lang: str, *, times: TimeStyle = "text",
                     batch_size: int = BATCH_SIZE) -> Iterator[list]:
-    """One list per registration, in `attendance_columns` order; times in the event's zone.
+    """One list per registration, in `attendance_columns` order and kana order; times in the event's zone.
 
     Hot path of large exports: Core rows (no ORM identity map), raw enum and time values,
-    and per-batch lookups of session choices and answers by an id range instead of a
-    2,000-parameter IN list.
+    and per-batch lookups of session choices and answers for the batch's ids.
     """
     _columns, questions = attendance_columns(event, lang)
     labels = _labels(lang)
-    checked_in_col, local = _local_time(Registration.checked_in_at, event.tz)
-    online_col, _same = _local_time(Registration.online_joined_at, event.tz)
-    created_col, _same = _local_time(Registration.created_at, event.tz)
+    sources = _SourceLabels(lang)
+    checked_in_col, local = _local_time(Registration.checked_in_at, event.tz, times)
+    online_col, _same = _local_time(Registration.online_joined_at, event.tz, times)
+    created_col, _same = _local_time(Registration.created_at, event.tz, times)
     question_ids = [q.id for q in questions]
+    order = _kana_order()
     session_titles = {s.id: (s.title_translation if lang != event.language and s.title_translation else s.title)
                       for s in db.session.scalars(select(EventSession).where(EventSession.event_id == event.id))}
     base = (
@@ -241,24 +288,24 @@ def attendance_rows(event: Event, filters: AttendanceFilter, lang: str, *,
                Registration.source)
         .join(Person, Person.id == Registration.person_id)
         .where(*filters.conditions(event))
-        .order_by(Registration.id)
+        .order_by(*order)
         .limit(batch_size)
     )
     waitlisted = labels["status"]["waitlisted"]
     status_labels, affiliation_labels, mode_labels = labels["status"], labels["affiliation"], labels["mode"]
     connection = db.session.connection()
 
-    last_id = 0
+    page = base
     while True:
-        batch = connection.execute(base.where(Registration.id > last_id)).all()
+        batch = connection.execute(page).all()
         if not batch:
             return
-        first, last = batch[0][0], batch[-1][0]
+        ids = [row[0] for row in batch]
         chosen: dict[int, list[str]] = {}
         for reg_id, session_id, status in connection.execute(
             select(RegistrationSession.registration_id, RegistrationSession.session_id,
                    _raw(RegistrationSession.status))
-            .where(RegistrationSession.registration_id.between(first, last))
+            .where(RegistrationSession.registration_id.in_(ids))
             .order_by(RegistrationSession.registration_id, RegistrationSession.session_id)
         ).all():
             title = session_titles.get(session_id)
@@ -273,7 +320,7 @@ def attendance_rows(event: Event, filters: AttendanceFilter, lang: str, *,
         if question_ids:
             for reg_id, q_id, value in connection.execute(
                 select(Answer.registration_id, Answer.question_id, Answer.value)
-                .where(Answer.registration_id.between(first, last))
+                .where(Answer.registration_id.in_(ids))
             ):
                 answers[reg_id][q_id] = value
         for (reg_id, name, kana, email, affiliation, company, department, former, joined, left, status, mode,
@@ -285,11 +332,13 @@ def attendance_rows(event: Event, filters: AttendanceFilter, lang: str, *,
             if question_ids:
                 mine = answers.get(reg_id, {})
                 row.extend(_answer_text(mine.get(q), labels) for q in question_ids)
-            row += [local(checked_in_at), local(online_joined_at), local(created_at), source]
+            row += [local(checked_in_at), local(online_joined_at), local(created_at), sources[source]]
             yield row
-        last_id = last
         if len(batch) < batch_size:
             return
+        reg_id, name, kana = batch[-1][:3]
+        after = (literal(1 if kana == "" else 0), literal(kana), literal(name), literal(reg_id))
+        page = base.where(tuple_(*order) > tuple_(*after))
 
 
 # --- cross-event engagement ------------------------------------------------------------

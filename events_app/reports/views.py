@@ -82,7 +82,8 @@ def _open_export(slug: str, kind: str):
     event = event_by_slug(slug)
     try:
         filters = _filters_from_args()
-        export = prepare_attendance_export(event, filters, lang=_ui_lang())
+        export = prepare_attendance_export(event, filters, lang=_ui_lang(),
+                                           times="datetime" if kind == "attendance_xlsx" else "text")
     except ValidationError as err:
         return event, None, _error_redirect(slug, err)
     record_attendance_export(event, filters, export, actor=current_staff(), kind=kind,
