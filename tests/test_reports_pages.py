@@ -349,3 +349,12 @@ def test_file_list_names_the_language_in_words(seeded, client, operator):
     rows = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)) for row in re.findall(r"<tr data-job=.*?</tr>", html, re.S)]
     assert "English" in rows[1] and "日本語" in rows[0]  # newest first
     assert not any(re.search(r"\((?:en|ja)\)", row) for row in rows)
+
+
+def test_session_filter_lists_breakout_tables_only(seeded, make_session, client, operator):
+    import re
+
+    make_session(seeded.event, title="趣旨説明・ホスト紹介", kind="timetable", capacity=None)
+    html = client.get(f"/admin/events/{seeded.event.slug}/reports").get_data(as_text=True)
+    (select,) = re.findall(r'<select[^>]*name="session".*?</select>', html, re.S)
+    assert "テーブルA 石炭の未来" in select and "趣旨説明・ホスト紹介" not in select

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from ..audit.services import record
 from ..auth.permissions import current_staff, staff_required
 from ..database import utcnow, write_transaction
-from ..enums import JobStatus, Role
+from ..enums import JobStatus, Role, SessionKind
 from ..errors import DomainError, ValidationError, wants_json
 from ..registration.tokens import registration_for_token
 from wtforms.fields.choices import SelectChoice
@@ -38,9 +38,10 @@ def _filters_from_args() -> AttendanceFilter:
 
 
 def _filter_form(event) -> FilterForm:
+    """The export filters; sessions are the breakout tables people choose (timetable items have no choosers)."""
     form = FilterForm(request.args)
-    form.session.choices = [SelectChoice("", _("All sessions"))] + [SelectChoice(str(s.id), s.title)
-                                                                   for s in event.sessions]
+    form.session.choices = [SelectChoice("", _("All sessions"))] + [
+        SelectChoice(str(s.id), s.title) for s in event.sessions if s.kind == SessionKind.BREAKOUT]
     return form
 
 
