@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import re
+import subprocess
+from collections import Counter
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -11,6 +15,9 @@ from events_app.enums import EventKind, EventStatus, RegistrationStatus, Session
 from events_app.events.models import Event
 from events_app.extensions import db
 from events_app.models import AuditEntry  # noqa: F401  (every table, for the row counts)
+from tests.support import require_executable
+
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def row_counts() -> dict[str, int]:
@@ -97,3 +104,109 @@ def test_demo_pages_render(seeded, client):
     for path in ("/", "/events/alumni-mixer-tokyo", "/events/kabeuchi-night", "/events/webinar-career-after-trading",
                  "/events/alumni-mixer-autumn"):
         assert client.get(path).status_code == 200, path
+
+
+# --- believable data: dates, timestamps, cohorts, survey ----------------------------------
+
+def _event(slug: str) -> Event:
+    return db.session.scalar(select(Event).where(Event.slug == slug))
+
+
+def _local(at: datetime) -> datetime:
+    return at.astimezone(TOKYO)
+
+
+@pytest.mark.parametrize("today", [
+    datetime(2026, 11, 27, 12, tzinfo=TOKYO),  # 35 days later is 元日
+    datetime(2026, 4, 10, 12, tzinfo=TOKYO),   # the mixer would land in Golden Week
+    datetime(2027, 1, 5, 12, tzinfo=TOKYO),    # the past mixer would fall in the year-end break
+    datetime(2026, 7, 22, 12, tzinfo=TOKYO),   # the mixer would land in お盆
+])
+def test_demo_events_fall_on_working_weekdays(app, db_backend, today):
+    from events_app.events.demo import is_off_day, seed_demo
+
+    seed_demo(today=today)
+    for event in db.session.scalars(select(Event)):
+        start = _local(event.starts_at)
+        assert start.weekday() in (1, 2, 3, 4) and not is_off_day(start.date()), (event.slug, start)
+        assert start.hour == 12 if event.kind == EventKind.WEBINAR else start.hour >= 18, (event.slug, start)
+
+
+def test_registrations_of_the_past_event_precede_it(seeded):
+    past = _event("alumni-mixer-autumn")
+    for reg in _registrations(past):
+        if reg.source == "walk_in":  # registered at the desk on the night
+            assert past.starts_at - timedelta(minutes=30) <= reg.created_at <= reg.checked_in_at < past.ends_at
+            continue
+        assert past.published_at < reg.created_at < past.starts_at - timedelta(hours=1)
+        assert reg.confirmed_at is None or reg.created_at <= reg.confirmed_at < past.starts_at
+        assert reg.cancelled_at is None or reg.created_at < reg.cancelled_at < past.starts_at
+    days_before = {(past.starts_at - r.created_at).days for r in _registrations(past) if r.source != "walk_in"}
+    assert max(days_before) >= 14 and len(days_before) >= 8  # spread over weeks, not one burst
+
+
+def test_arrivals_at_the_past_event_spread_around_the_start(seeded):
+    past = _event("alumni-mixer-autumn")
+    arrivals = sorted(r.checked_in_at for r in _registrations(past) if r.checked_in_at)
+    assert len(arrivals) >= 20
+    assert all(past.starts_at - timedelta(minutes=30) <= at <= past.starts_at + timedelta(hours=1) for at in arrivals)
+    assert arrivals[0] < past.starts_at < arrivals[-1]
+    assert len({at.replace(second=0) for at in arrivals}) >= len(arrivals) // 2  # not one per fixed step
+
+
+def test_registrations_of_upcoming_events_were_made_before_now(seeded):
+    from events_app.database import utcnow
+
+    now = utcnow()
+    for slug in ("alumni-mixer-tokyo", "kabeuchi-night", "webinar-career-after-trading"):
+        event = _event(slug)
+        for reg in _registrations(event):
+            assert event.published_at < reg.created_at < now, slug
+            assert reg.confirmed_at is None or reg.created_at <= reg.confirmed_at < now, slug
+    mixer = _registrations(_event("alumni-mixer-tokyo"))
+    venue = [r.created_at for r in mixer if r.status == RegistrationStatus.CONFIRMED and r.attendance_mode == "in_person"]
+    waiting = [r.created_at for r in mixer if r.status == RegistrationStatus.WAITLISTED]
+    assert waiting and min(waiting) > max(venue)  # the waitlist began when the venue was full
+
+
+def test_people_form_cohorts_and_departments(seeded):
+    from events_app.people.models import Person
+
+    people = list(db.session.scalars(select(Person)))
+    alumni = Counter((p.joined_year, p.former_department) for p in people if p.affiliation == "alumni")
+    employees = Counter(p.joined_year for p in people if p.affiliation == "employee")
+    assert [key for key, n in alumni.items() if n >= 3]  # e.g. 石炭部 2005
+    assert max(employees.values()) >= 3
+    assert all(re.fullmatch(r"[ァ-ヶー]+ [ァ-ヶー]+", p.name_kana) for p in people)
+    assert all(p.name.count(" ") == 1 for p in people)
+
+
+def test_the_past_event_report_is_full(seeded):
+    from events_app.reports.services import event_figures
+
+    figures = event_figures(_event("alumni-mixer-autumn"))
+    survey = figures.survey
+    assert survey.responses >= 10 and survey.nps is not None and 7 <= survey.average <= 9.5
+    assert survey.themes and survey.common_answers and survey.comments
+    assert len(survey.introductions) >= 3 and len(survey.hosts) >= 2
+    assert any(row.label == 2005 and row.attended >= 3 for row in figures.breakdowns["alumni_joined_year"])
+    assert figures.key.no_shows and figures.key.walk_ins and figures.key.cancelled
+    assert len(figures.timeline) >= 4 and figures.notes
+    assert figures.sessions and all(s.chosen and s.checked_in for s in figures.sessions)
+
+
+def test_the_past_event_survey_is_still_open_for_the_rest(seeded):
+    from events_app.reports.survey import send_followups
+
+    assert send_followups() >= 5  # attendees who have not answered yet get their invitation
+
+
+def test_the_past_event_summary_pdf_shows_survey_figures(seeded, runner, tmp_path):
+    exe = require_executable("pdftotext", "poppler-utils")
+    out = tmp_path / "summary.pdf"
+    result = runner.invoke(args=["event-summary", "alumni-mixer-autumn", "--output", str(out), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    text = subprocess.run([exe, "-layout", str(out), "-"], check=True, capture_output=True, text=True).stdout
+    assert "No survey responses yet" not in text and "No introduction requests" not in text
+    assert "Nobody offered to host" not in text
+    assert re.search(r"NPS\s+\d+", text) and "石炭部" in text

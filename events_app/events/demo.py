@@ -3,12 +3,17 @@
 Idempotent: every row is found by a natural key (slug, email, event+person) before it is
 created, so a second run changes nothing. Demo passwords are fixed on purpose (printed for
 the person trying Tsunagu out); never run this against a production database.
+
+Dates follow the calendar of a Japanese office: events on a working Tuesday to Thursday, the
+big mixer on a Thursday or Friday evening, never on 元日, in the year-end break, Golden Week or
+お盆; the past mixer is recent enough that its survey is still open. What people did
+(registering, checking in, answering the survey) is timed relative to each event in
+demo_activity.py; the people themselves are in demo_data.py.
 """
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -16,9 +21,10 @@ from sqlalchemy import func, select
 from ..auth.models import EventStaff, StaffUser
 from ..auth.services import hash_password
 from ..database import utcnow, write_transaction
-from ..enums import (Affiliation, AttendanceMode, CheckInKind, CheckInSource, EventKind, EventStatus, QuestionKind,
-                     RegistrationStatus, Role, SessionKind)
+from ..enums import Affiliation, EventKind, EventStatus, QuestionKind, Role, SessionKind
 from ..extensions import db
+from . import demo_activity
+from .demo_data import PAST_TABLE_HOSTS, PAST_TABLES, PEOPLE, TSUNAGU
 from .models import Event, EventSession, Host, Question
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -28,35 +34,6 @@ STAFF = (
     (Role.OPERATOR, "operator@tsunagu.example", "運営 オペ子", "demo-operator-pass"),
     (Role.CHECKIN, "checkin@tsunagu.example", "受付 カナコ", "demo-checkin-pass"),
 )
-
-# name, kana, affiliation, company now, department (employees) or former department (alumni), joined, left
-PEOPLE = (
-    ("佐々木 美穂", "ササキ ミホ", "alumni", "株式会社ネクストグリッド", "石炭部", 2006, 2014),
-    ("山本 翔太", "ヤマモト ショウタ", "alumni", "グローバルロジ株式会社", "物流事業部", 2010, 2017),
-    ("中村 彩", "ナカムラ アヤ", "employee", "", "合金鉄部", 2019, None),
-    ("小林 直樹", "コバヤシ ナオキ", "employee", "", "広報部", 2015, None),
-    ("加藤 さくら", "カトウ サクラ", "alumni", "フィンテックラボ株式会社", "金融事業部", 2012, 2020),
-    ("吉田 拓也", "ヨシダ タクヤ", "employee", "", "新規事業開発部", 2021, None),
-    ("山田 玲奈", "ヤマダ レナ", "alumni", "外資系コンサルティングファーム", "経営企画部", 2008, 2016),
-    ("松本 健", "マツモト ケン", "employee", "", "空港インフラ事業部", 2011, None),
-    ("井上 結衣", "イノウエ ユイ", "alumni", "株式会社アグリテック", "食料部", 2013, 2019),
-    ("木村 大地", "キムラ ダイチ", "employee", "", "石炭部", 2023, None),
-    ("林 真由美", "ハヤシ マユミ", "alumni", "医療機器スタートアップ", "化学品部", 2004, 2012),
-    ("清水 悠斗", "シミズ ユウト", "employee", "", "人事部", 2018, None),
-    ("森 千尋", "モリ チヒロ", "alumni", "株式会社モビリティーワン", "自動車部", 2009, 2018),
-    ("池田 陸", "イケダ リク", "employee", "", "合金鉄部", 2024, None),
-    ("橋本 葵", "ハシモト アオイ", "alumni", "NPO法人つなぐ未来", "広報部", 2007, 2015),
-    ("阿部 智也", "アベ トモヤ", "employee", "", "経理部", 2016, None),
-    ("石川 莉子", "イシカワ リコ", "alumni", "株式会社クラウドワークス・ラボ", "情報システム部", 2014, 2021),
-    ("前田 浩二", "マエダ コウジ", "alumni", "地方銀行 経営企画", "金融事業部", 1998, 2010),
-    ("藤田 遥", "フジタ ハルカ", "employee", "", "新規事業開発部", 2020, None),
-    ("岡田 蓮", "オカダ レン", "guest", "大学院 博士課程", "", None, None),
-    ("後藤 美咲", "ゴトウ ミサキ", "alumni", "株式会社ソラシド", "空港インフラ事業部", 2011, 2019),
-    ("長谷川 亮", "ハセガワ リョウ", "employee", "", "石炭部", 2017, None),
-    ("村上 七海", "ムラカミ ナナミ", "alumni", "ベンチャーキャピタル", "投資部", 2010, 2018),
-    ("近藤 翼", "コンドウ ツバサ", "employee", "", "広報部", 2022, None),
-)
-
 
 @dataclass
 class SeedReport:
@@ -68,8 +45,37 @@ class SeedReport:
         return bool(self.created)
 
 
-def _at(day: datetime, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day.date(), time(hour, minute), tzinfo=TOKYO)
+def _at(day: date | datetime, hour: int, minute: int = 0) -> datetime:
+    if isinstance(day, datetime):
+        day = day.date()
+    return datetime.combine(day, time(hour, minute), tzinfo=TOKYO)
+
+
+# National holidays on fixed dates (春分・秋分 approximately); the Monday holidays never matter
+# because demo events fall on Tuesday to Friday.
+_HOLIDAYS = {(1, 1), (2, 11), (2, 23), (3, 20), (3, 21), (4, 29), (5, 3), (5, 4), (5, 5), (8, 11), (9, 22),
+             (9, 23), (11, 3), (11, 23)}
+
+
+def is_off_day(day: date) -> bool:
+    """A holiday or a break (年末年始, Golden Week, お盆) when nobody plans an office event."""
+    md = (day.month, day.day)
+    return (md in _HOLIDAYS or md >= (12, 26) or md <= (1, 7) or (4, 29) <= md <= (5, 6)
+            or (8, 11) <= md <= (8, 16))
+
+
+def working_day(start: date, *, weekdays: tuple[int, ...], step: int = 1) -> date:
+    """The first day from `start` (going forward, or back with step=-1) on one of `weekdays` that is not off."""
+    day = start
+    while day.weekday() not in weekdays or is_off_day(day):
+        day += timedelta(days=step)
+    return day
+
+
+def _season(day: date) -> tuple[str, str]:
+    return {12: ("冬", "Winter"), 1: ("冬", "Winter"), 2: ("冬", "Winter"), 3: ("春", "Spring"), 4: ("春", "Spring"),
+            5: ("春", "Spring"), 6: ("夏", "Summer"), 7: ("夏", "Summer"), 8: ("夏", "Summer")}.get(
+                day.month, ("秋", "Autumn"))
 
 
 def _person_email(index: int) -> str:
@@ -89,52 +95,54 @@ def _ensure_staff(report: SeedReport) -> dict[Role, StaffUser]:
     return users
 
 
-def _ensure_people(report: SeedReport) -> list:
+def _ensure_people(report: SeedReport, today: datetime) -> list:
     from ..people.models import Person
 
     people = []
+    joined_portal = _at(today - timedelta(days=200), 10)  # they signed up well before any demo event
     for index, (name, kana, affiliation, company, department, joined, left) in enumerate(PEOPLE):
         email = _person_email(index)
         person = db.session.scalar(select(Person).where(Person.email == email))
         if person is None:
             alumni = affiliation == "alumni"
+            signed_up = joined_portal + timedelta(days=index * 3, minutes=index * 47)
             person = Person(email=email, name=name, name_kana=kana, affiliation=Affiliation(affiliation),
-                            company=company if affiliation != "employee" else "つなぐ商事株式会社",
+                            company=company if affiliation != "employee" else TSUNAGU,
                             department="" if alumni else department, former_department=department if alumni else "",
-                            joined_year=joined, left_year=left, language="ja", consent_at=utcnow())
+                            joined_year=joined, left_year=left, language="ja", consent_at=signed_up,
+                            created_at=signed_up, updated_at=signed_up)
             db.session.add(person)
             report.created.append(f"person {email}")
         people.append(person)
     return people
 
 
-def _event(report: SeedReport, slug: str, **values) -> tuple[Event, bool]:
+def _event(report: SeedReport, slug: str, *, published_at: datetime, **values) -> tuple[Event, bool]:
+    """The event with this slug, created (drafted three days before it was published) if missing."""
     event = db.session.scalar(select(Event).where(Event.slug == slug))
     if event is not None:
         return event, False
-    event = Event(slug=slug, **values)
-    if event.status in (EventStatus.PUBLISHED, EventStatus.COMPLETED):
-        event.published_at = utcnow()
+    event = Event(slug=slug, published_at=published_at, created_at=published_at - timedelta(days=3), **values)
     db.session.add(event)
     db.session.flush()
     report.created.append(f"event {slug}")
     return event, True
 
 
-def _mixer(report: SeedReport, today: datetime) -> tuple[Event, bool]:
-    day = today + timedelta(days=21)
+def _mixer(report: SeedReport, day: date, published: datetime) -> tuple[Event, bool]:
+    season, season_en = _season(day)
     event, new = _event(
-        report, "alumni-mixer-tokyo", kind=EventKind.HYBRID, status=EventStatus.PUBLISHED,
-        title="アルムナイ交流会 2026 冬 ― 東京", title_translation="Alumni Winter Mixer 2026 — Tokyo",
+        report, "alumni-mixer-tokyo", published_at=published, kind=EventKind.HYBRID, status=EventStatus.PUBLISHED,
+        title=f"アルムナイ交流会 {day.year} {season} ― 東京", title_translation=f"Alumni {season_en} Mixer {day.year} — Tokyo",
         description=(
-            "OB・OG と現役社員が世代を超えてつながる、冬の交流会です。\n\n"
+            "OB・OG と現役社員が世代を超えてつながる交流会です。\n\n"
             "- 元・石炭部、現スタートアップ創業者によるショートトーク\n"
             "- 部署・入社年ごとのテーブルで歓談（同期との再会も）\n"
             "- 会場に来られない方はオンラインで参加できます\n\n"
             "軽食とお飲み物をご用意しています。お気軽にご参加ください。"
         ),
         description_translation=(
-            "A winter evening where alumni (OB/OG) and current employees meet across generations.\n\n"
+            "An evening where alumni (OB/OG) and current employees meet across generations.\n\n"
             "- A short talk by a former Coal Department member who now runs a start-up\n"
             "- Tables by department and joining year (meet your 同期 again)\n"
             "- Can't come to the venue? Join online\n\n"
@@ -188,10 +196,10 @@ KABEUCHI_HOSTS = (
 )
 
 
-def _kabeuchi(report: SeedReport, today: datetime) -> tuple[Event, bool]:
-    day = today + timedelta(days=35)
+def _kabeuchi(report: SeedReport, day: date, published: datetime) -> tuple[Event, bool]:
     event, new = _event(
-        report, "kabeuchi-night", kind=EventKind.BUSINESS_DISCUSSION, status=EventStatus.PUBLISHED,
+        report, "kabeuchi-night", published_at=published, kind=EventKind.BUSINESS_DISCUSSION,
+        status=EventStatus.PUBLISHED,
         title="事業の壁打ちナイト vol.3", title_translation="Business Sparring Night vol. 3",
         description=(
             "現役社員が温めている事業アイデアを、第一線で活躍するアルムナイにぶつける少人数の壁打ち会です。\n\n"
@@ -228,10 +236,10 @@ def _kabeuchi(report: SeedReport, today: datetime) -> tuple[Event, bool]:
     return event, new
 
 
-def _webinar(report: SeedReport, today: datetime) -> tuple[Event, bool]:
-    day = today + timedelta(days=10)
+def _webinar(report: SeedReport, day: date, published: datetime) -> tuple[Event, bool]:
     return _event(
-        report, "webinar-career-after-trading", kind=EventKind.WEBINAR, status=EventStatus.PUBLISHED,
+        report, "webinar-career-after-trading", published_at=published, kind=EventKind.WEBINAR,
+        status=EventStatus.PUBLISHED,
         title="ウェビナー：商社からスタートアップへ ― キャリアの選び方",
         title_translation="Webinar: from a trading house to a start-up — choosing your path",
         description=("昼休みの1時間で、アルムナイ3名がキャリアの転機を語ります。質問はチャットでどうぞ。\n\n"
@@ -244,99 +252,72 @@ def _webinar(report: SeedReport, today: datetime) -> tuple[Event, bool]:
     )
 
 
-def _past_mixer(report: SeedReport, today: datetime) -> tuple[Event, bool]:
-    day = today - timedelta(days=30)
-    return _event(
-        report, "alumni-mixer-autumn", kind=EventKind.NETWORKING, status=EventStatus.COMPLETED,
-        title="アルムナイ交流会 2026 秋", title_translation="Alumni Autumn Mixer 2026",
-        description="秋の交流会。ご参加ありがとうございました。", description_translation="Thank you for coming!",
+def _past_mixer(report: SeedReport, day: date, published: datetime, people: list, *,
+                now: datetime) -> tuple[Event, bool]:
+    season, season_en = _season(day)
+    # After the year-end break the last working evening can be three weeks back: the operators
+    # then kept the survey open a week longer, so the demo still takes answers.
+    survey_closes_at = None
+    if _at(day, 21) + timedelta(days=14) < now + timedelta(days=3):
+        survey_closes_at = now + timedelta(days=7)
+    event, new = _event(
+        report, "alumni-mixer-autumn", published_at=published, kind=EventKind.NETWORKING,
+        status=EventStatus.COMPLETED,
+        title=f"アルムナイ交流会 {day.year} {season}", title_translation=f"Alumni {season_en} Mixer {day.year}",
+        description=("OB・OG と現役社員の交流会。アルムナイトークのあと、テーマ別の3つのテーブルで歓談しました。\n\n"
+                     "ご参加ありがとうございました。アンケートへのご協力をお願いします。"),
+        description_translation=("An alumni talk, then three themed tables. Thank you for coming; "
+                                 "please answer the short survey."),
         timezone="Asia/Tokyo", starts_at=_at(day, 19), ends_at=_at(day, 21),
         venue_name="つなぐ商事 本社 20階 ラウンジ", venue_address="東京都千代田区丸の内二丁目7番2号",
         venue_latitude=35.6812, venue_longitude=139.7671, capacity=50,
         audience_alumni=True, audience_employees=True, audience_guests=False,
+        registration_closes_at=_at(day - timedelta(days=1), 23, 59), survey_closes_at=survey_closes_at,
     )
-
-
-def _register(event: Event, person, status: RegistrationStatus, *, mode=AttendanceMode.IN_PERSON,
-              rank: int | None = None):
-    """A registration row written directly (no mail), keeping the seat counters exact."""
-    from ..registration.models import Registration
-    from ..registration.tokens import assign_manage_token
-
-    existing = db.session.scalar(select(Registration).where(Registration.event_id == event.id,
-                                                            Registration.person_id == person.id))
-    if existing is not None:
-        return existing, False
-    holds = status == RegistrationStatus.CONFIRMED
-    reg = Registration(event_id=event.id, person_id=person.id, status=status, attendance_mode=mode,
-                       holds_seat=holds, waitlist_rank=rank, source="web", language=person.language,
-                       calendar_uid=f"{uuid.uuid4()}@tsunagu", confirmed_at=utcnow() if holds else None)
-    assign_manage_token(reg)
-    if holds:
-        if mode == AttendanceMode.ONLINE:
-            event.online_seats_taken += 1
-        else:
-            event.seats_taken += 1
-    db.session.add(reg)
-    db.session.flush()
-    return reg, True
-
-
-def _registrations(events: dict[str, tuple[Event, bool]], people: list, checkin_user: StaffUser) -> None:
-    from ..registration.models import RegistrationSession
-    from ..tickets.models import CheckIn
-
-    C, W, P = RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, RegistrationStatus.PENDING
-    mixer, new = events["mixer"]
-    if new:  # 14 seats at the venue, all taken; 3 on the waitlist; 4 online
-        for person in people[:14]:
-            _register(mixer, person, C)
-        for rank, person in enumerate(people[14:17], start=1):
-            _register(mixer, person, W, rank=rank)
-        for person in people[17:21]:
-            _register(mixer, person, C, mode=AttendanceMode.ONLINE)
-    kabeuchi, new = events["kabeuchi"]
     if new:
-        tables = [s for s in kabeuchi.sessions if s.kind == SessionKind.BREAKOUT]
-        employees = [p for p in people if p.affiliation == Affiliation.EMPLOYEE]
-        for index, person in enumerate(employees[:8]):
-            reg, _ = _register(kabeuchi, person, C)
-            table = tables[index % len(tables)]
-            reg.session_choices.append(RegistrationSession(session_id=table.id, status=C, holds_seat=True))
-            table.seats_taken += 1
-        for person in employees[8:11]:
-            _register(kabeuchi, person, P)
-    webinar, new = events["webinar"]
-    if new:
-        for person in people[3:15]:
-            _register(webinar, person, C, mode=AttendanceMode.ONLINE)
-    past, new = events["past"]
-    if new:
-        for index, person in enumerate(people[:12]):
-            reg, _ = _register(past, person, C)
-            if index < 9:  # nine came; three did not
-                at = past.starts_at + timedelta(minutes=5 + index * 3)
-                reg.checked_in_at, reg.checked_in_by_id = at, checkin_user.id
-                db.session.add(CheckIn(registration_id=reg.id, event_id=past.id, kind=CheckInKind.CHECK_IN,
-                                       source=CheckInSource.SCAN if index % 3 else CheckInSource.SEARCH,
-                                       at=at, client_at=at, staff_id=checkin_user.id, device="受付 iPad 1",
-                                       nonce=f"demo-{past.slug}-{person.email}"))
+        by_name = {p.name: p for p in people}
+        for position, ((title, title_en, _departments), (name, role, job, profile)) in enumerate(
+                zip(PAST_TABLES, PAST_TABLE_HOSTS, strict=True)):
+            person = by_name[name]
+            host = Host(event=event, person_id=person.id, role=role, name=person.name, name_kana=person.name_kana,
+                        current_company=person.company, current_title=job,
+                        former_department=person.former_department or person.department,
+                        joined_year=person.joined_year, left_year=person.left_year, profile=profile,
+                        position=position)
+            db.session.add(host)
+            db.session.add(EventSession(event=event, kind=SessionKind.BREAKOUT, title=title,
+                                        title_translation=title_en, host=host,
+                                        starts_at=_at(day, 19, 40), ends_at=_at(day, 20, 40),
+                                        room=f"20階 ラウンジ テーブル{'ABC'[position]}", capacity=12, position=position))
+    return event, new
 
 
 def seed_demo(*, today: datetime | None = None) -> SeedReport:
     """Create whatever part of the demo is missing, in one transaction."""
     report = SeedReport()
-    today = (today or utcnow()).astimezone(TOKYO)
+    now = today or utcnow()
+    today = now.astimezone(TOKYO)
+    day = today.date()
+    weekday = (1, 2, 3)  # Tuesday to Thursday; the big mixer on a Thursday or Friday
     with write_transaction():
         users = _ensure_staff(report)
-        people = _ensure_people(report)
+        people = _ensure_people(report, today)
         db.session.flush()
-        events = {"mixer": _mixer(report, today), "kabeuchi": _kabeuchi(report, today),
-                  "webinar": _webinar(report, today), "past": _past_mixer(report, today)}
+        # The past mixer was one to two weeks ago: its survey (open 14 days) still takes answers.
+        past_day = working_day(day - timedelta(days=8), weekdays=weekday, step=-1)
+        events = {
+            "mixer": _mixer(report, working_day(day + timedelta(days=21), weekdays=(3, 4)),
+                            _at(day - timedelta(days=12), 10)),
+            "kabeuchi": _kabeuchi(report, working_day(day + timedelta(days=35), weekdays=weekday),
+                                  _at(day - timedelta(days=6), 10)),
+            "webinar": _webinar(report, working_day(day + timedelta(days=10), weekdays=weekday),
+                                _at(day - timedelta(days=9), 10)),
+            "past": _past_mixer(report, past_day, _at(past_day - timedelta(days=28), 10), people, now=now),
+        }
         db.session.flush()
         for event, _new in events.values():
             db.session.refresh(event)
-        _registrations(events, people, users[Role.CHECKIN])
+        demo_activity.seed_activity(events, people, users, now=now)
         mixer = events["mixer"][0]
         if db.session.get(EventStaff, (mixer.id, users[Role.CHECKIN].id)) is None:
             db.session.add(EventStaff(event_id=mixer.id, user_id=users[Role.CHECKIN].id))
