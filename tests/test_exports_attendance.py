@@ -316,3 +316,27 @@ def test_xlsx_times_are_datetimes_in_the_event_zone(seeded, runner):
     assert checked_in.number_format == "yyyy-mm-dd hh:mm"
     assert isinstance(hanako[header.index("Registered (Asia/Tokyo)")].value, datetime)
     assert hanako[header.index("Joined online (Asia/Tokyo)")].value is None
+
+
+def stamp_age_seconds(filename: str, zone: str) -> float:
+    """How far the YYYYmmdd-HHMMSS stamp in a file name, read as local time in `zone`, is from now."""
+    import re
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    (stamp,) = re.findall(r"\d{8}-\d{6}", filename)
+    local = datetime.strptime(stamp, "%Y%m%d-%H%M%S").replace(tzinfo=ZoneInfo(zone))
+    return abs((datetime.now(timezone.utc) - local).total_seconds())
+
+
+def test_cli_file_names_carry_the_event_local_time(seeded, runner, app):
+    path, _out = export(runner, seeded.event.slug)
+    assert stamp_age_seconds(path.name, "Asia/Tokyo") < 120  # as the PDFs' 作成日時, not UTC
+
+
+def test_download_file_names_carry_the_event_local_time(seeded, client, login, make_staff):
+    login(make_staff("operator"))
+    for fmt in ("csv", "xlsx"):
+        response = client.get(f"/admin/events/{seeded.event.slug}/reports/attendance.{fmt}")
+        assert stamp_age_seconds(response.headers["Content-Disposition"], "Asia/Tokyo") < 120, fmt
+        response.close()

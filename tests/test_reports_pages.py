@@ -358,3 +358,13 @@ def test_session_filter_lists_breakout_tables_only(seeded, make_session, client,
     html = client.get(f"/admin/events/{seeded.event.slug}/reports").get_data(as_text=True)
     (select,) = re.findall(r'<select[^>]*name="session".*?</select>', html, re.S)
     assert "テーブルA 石炭の未来" in select and "趣旨説明・ホスト紹介" not in select
+
+
+def test_job_file_names_carry_the_event_local_time(seeded, client, operator):
+    from events_app.reports.jobs import run_due_jobs
+    from tests.test_exports_attendance import stamp_age_seconds
+
+    client.post(f"/admin/events/{seeded.event.slug}/reports/pdf", data={"kind": "attendance_pdf", "lang": "ja"})
+    run_due_jobs()
+    (job,) = jobs()
+    assert stamp_age_seconds(Path(fresh(job).file_path).name.rsplit("-", 1)[0], "Asia/Tokyo") < 120

@@ -18,19 +18,15 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from ..audit.services import record
-from ..database import utcnow, write_transaction
+from ..database import write_transaction
 from ..errors import DomainError
 from . import documents
-from .exports import (AttendanceFilter, engagement_columns, engagement_rows, prepare_attendance_export,
+from .exports import (AttendanceFilter, engagement_columns, engagement_rows, file_stamp, prepare_attendance_export,
                       record_attendance_export, validate_session)
 from .services import event_by_slug
 
 PROGRESS_THRESHOLD = 2000  # rows; smaller exports finish before a bar is worth showing
 LANG = click.Choice(["ja", "en"])
-
-
-def _stamp() -> str:
-    return utcnow().strftime("%Y%m%d-%H%M%S")
 
 
 def resolve_output(output: str | None, default_name: str) -> Path:
@@ -112,7 +108,7 @@ def export_attendance(slug, fmt, output, plain_utf8, lang, statuses, affiliation
         validate_session(event, filters)
     except DomainError as exc:
         raise click.ClickException(_field_message(exc)) from exc
-    path = resolve_output(output, f"{event.slug}-attendance-{_stamp()}.{fmt}")
+    path = resolve_output(output, f"{event.slug}-attendance-{file_stamp(event.tz)}.{fmt}")
     with force_locale(lang):
         try:
             export = prepare_attendance_export(event, filters, lang=lang,
@@ -151,7 +147,7 @@ def event_summary(slug, output, lang, appendix):
         event = event_by_slug(slug)
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
-    path = resolve_output(output, f"{event.slug}-summary-{_stamp()}.pdf")
+    path = resolve_output(output, f"{event.slug}-summary-{file_stamp(event.tz)}.pdf")
     with force_locale(lang):
         try:
             click.echo("Rendering the summary…", err=True)
@@ -176,7 +172,7 @@ def export_engagement(start, end, fmt, output, plain_utf8, lang):
     start_day, end_day = start.date(), end.date()
     with force_locale(lang):
         try:
-            path = resolve_output(output, f"engagement-{start_day:%Y%m%d}-{end_day:%Y%m%d}-{_stamp()}.{fmt}")
+            path = resolve_output(output, f"engagement-{start_day:%Y%m%d}-{end_day:%Y%m%d}-{file_stamp(current_app.config['DEFAULT_TIMEZONE'])}.{fmt}")
             columns = engagement_columns(lang)
             rows = engagement_rows(start_day, end_day, lang, current_app.config["DEFAULT_TIMEZONE"])
             counted = _Counted(rows)

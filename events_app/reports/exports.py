@@ -91,6 +91,14 @@ class AttendanceFilter:
         return conds
 
 
+def file_stamp(zone: ZoneInfo | str, at: datetime | None = None) -> str:
+    """The time in export file names, "YYYYmmdd-HHMMSS" in `zone` (the event's), as the PDFs print it."""
+    from ..database import utcnow
+
+    tz = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
+    return (at or utcnow()).astimezone(tz).strftime("%Y%m%d-%H%M%S")
+
+
 def validate_session(event: Event, filters: AttendanceFilter) -> None:
     if filters.session_id is None:
         return

@@ -31,7 +31,7 @@ from ..events.models import Event
 from ..extensions import db
 from .. import pdf
 from ..pdf import PdfUnavailable
-from .exports import AttendanceFilter, validate_session
+from .exports import AttendanceFilter, file_stamp, validate_session
 from .models import ExportJob
 
 log = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ def _finish(job_id: int, *, path: str = "", error: str = "") -> None:
 
 
 def job_file_path(job: ExportJob, event: Event) -> Path:
-    stamp = job.created_at.strftime("%Y%m%d-%H%M%S")
+    stamp = file_stamp(event.tz, job.created_at)
     name = "summary" if job.kind == "summary_pdf" else "attendance"
     return Path(current_app.config["EXPORT_DIR"]) / "jobs" / f"{event.slug}-{name}-{stamp}-{job.id}.pdf"
 

@@ -18,7 +18,7 @@ from ..errors import DomainError, ValidationError, wants_json
 from ..registration.tokens import registration_for_token
 from wtforms.fields.choices import SelectChoice
 from . import charts, documents, jobs
-from .exports import (AttendanceFilter, count_attendance, engagement_columns, engagement_rows,
+from .exports import (AttendanceFilter, count_attendance, engagement_columns, engagement_rows, file_stamp,
                       prepare_attendance_export, record_attendance_export)
 from .forms import FilterForm, NoteForm, SurveyForm
 from .services import event_by_slug, event_figures, theme_labels
@@ -101,7 +101,7 @@ def attendance_csv(slug: str):
         return refused
     bom = request.args.get("encoding") != "utf-8"
     chunks = documents.csv_chunks(export.columns.headers, export.rows, bom=bom)
-    name = f"{event.slug}-attendance-{utcnow():%Y%m%d-%H%M%S}.csv"
+    name = f"{event.slug}-attendance-{file_stamp(event.tz)}.csv"
     return Response(stream_with_context(chunks), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
                              "Content-Type": "text/csv; charset=utf-8", "X-Export-Rows": str(export.total),
@@ -115,7 +115,7 @@ def attendance_xlsx(slug: str):
     if refused:
         return refused
     return _xlsx_response(export.columns, export.rows, sheet_title=event.slug,
-                          name=f"{event.slug}-attendance-{utcnow():%Y%m%d-%H%M%S}.xlsx")
+                          name=f"{event.slug}-attendance-{file_stamp(event.tz)}.xlsx")
 
 
 def _xlsx_response(columns, rows, *, sheet_title: str, name: str) -> Response:
