@@ -48,13 +48,7 @@ def door_browser(db_backend, live_server, launch_browser, make_event, make_regis
                               f"--use-file-for-fake-video-capture={video}"])
     context = browser.new_context(locale="ja-JP")
     page = context.new_page()
-    page.goto(f"{live_server.url}/login")
-    page.fill("input[name=email]", staff.email)
-    page.fill("input[name=password]", STAFF_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    page.goto(f"{live_server.url}/checkin/{event.slug}")
-    page.wait_for_selector("#cache-status[data-count='1']", timeout=15000)
+    open_door(page, live_server, event, staff, 1)
     return page, context, registration
 
 
