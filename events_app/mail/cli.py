@@ -16,7 +16,7 @@ def deliver_mail(once: bool, idle_sleep: float) -> None:
 
     if once:
         sent, failed = drain()
-        tasks = hooks.run_worker_tasks() or 0
+        tasks = hooks.run_worker_tasks(drain=True) or 0
         click.echo(f"delivered {sent}, failed attempts {failed}, background tasks {tasks}")
         return
     click.echo("mail worker started (Ctrl+C or SIGTERM to stop)")

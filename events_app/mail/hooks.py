@@ -7,7 +7,9 @@ contributor in one place.
   with a `content_id` are inline images; the composer passes {name: "cid:..."} to the
   mail templates as `inline_images` before rendering them.
 - A worker task runs on every loop of `flask deliver-mail` and returns how much work it did
-  (the reports capability runs its queued export jobs there).
+  (the reports capability runs its queued export jobs there). It is called with `drain=True`
+  by `deliver-mail --once` (do everything due now, then the command exits) and `drain=False`
+  by the long-running loop (a share of the work, so mail is not held up behind it).
 """
 from __future__ import annotations
 
@@ -49,5 +51,5 @@ def parts_for(message) -> list[MailPart]:
     return parts
 
 
-def run_worker_tasks() -> int:
-    return sum(_resolve(spec)() for spec in WORKER_TASKS)
+def run_worker_tasks(*, drain: bool = False) -> int:
+    return sum(_resolve(spec)(drain=drain) for spec in WORKER_TASKS)

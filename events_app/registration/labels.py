@@ -1,6 +1,7 @@
 """Words for registration codes as staff read them: affiliation, source, and the audit trail.
 
-The codes themselves stay in the API JSON and the CSV exports, where machines read them.
+The codes themselves stay in the API JSON, where machines read them; the attendance exports use these
+words too (reports.exports), since people open them in Excel.
 Contexts (pgettext) keep these apart from same-English texts in other capabilities' catalogues,
 which are merged into one: "Employee" there means 社員, here it must match the public form.
 """

@@ -18,7 +18,6 @@ import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import click
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select, update
@@ -146,25 +145,14 @@ def run_job(job: ExportJob) -> None:
     _finish(job_id, path=str(path))
 
 
-def _deliver_mail_once() -> bool:
-    """True when called by `flask deliver-mail --once`.
-
-    The mail worker calls its tasks without arguments both from its loop and from --once
-    (`mail.hooks.run_worker_tasks`), so the running command's own option is the only sign of
-    which it is. If the hook ever passes the caller's intent, use that instead.
-    """
-    ctx = click.get_current_context(silent=True)
-    return bool(ctx is not None and ctx.command.name == "deliver-mail" and ctx.params.get("once"))
-
-
-def run_due_jobs(*, now: datetime | None = None, limit: int | None = None) -> int:
+def run_due_jobs(*, now: datetime | None = None, limit: int | None = None, drain: bool = False) -> int:
     """Claim and run up to `limit` queued jobs, one after the other; returns how many ran (done or failed).
 
-    Without a limit: one (MAX_JOBS_PER_LOOP) per loop of the mail worker, every due job under
-    `deliver-mail --once`.
+    Without a limit: one (MAX_JOBS_PER_LOOP) per loop of the mail worker, every due job when the
+    worker drains (`deliver-mail --once`, see mail.hooks).
     """
     if limit is None:
-        limit = MAX_JOBS_PER_DRAIN if _deliver_mail_once() else MAX_JOBS_PER_LOOP
+        limit = MAX_JOBS_PER_DRAIN if drain else MAX_JOBS_PER_LOOP
     ran = 0
     while ran < limit:
         job = _claim(now or utcnow())
