@@ -309,6 +309,14 @@ def test_report_of_an_event_not_held_yet_withholds_attendance_figures(upcoming, 
     assert "<th class=\"num\">出席</th>" not in html  # no attendance column of zeros
 
 
+def test_the_report_api_of_an_event_not_held_yet_has_no_no_show_figures(upcoming, make_token, client):
+    token, _user = make_token("operator")
+    report = client.get(f"/api/v1/events/{upcoming.slug}/report",
+                        headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert report["held"] is False and report["key_figures"]["confirmed"] == 8
+    assert report["key_figures"]["no_show_rate"] is None and report["key_figures"]["no_shows"] is None
+
+
 def test_report_of_an_event_in_progress_says_so(make_event, make_registration, client, operator):
     from datetime import timedelta
 

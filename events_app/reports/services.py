@@ -126,6 +126,9 @@ class EventFigures:
         """A JSON-friendly view (API and the reports page's polling)."""
         key = asdict(self.key)
         key["no_show_rate"] = self.key.no_show_rate
+        if not self.held:
+            # Nobody can be a no-show before the end: null, as the page and the PDF leave it out.
+            key["no_shows"] = key["no_show_rate"] = None
         survey = asdict(self.survey)
         return {
             "event": {"slug": self.event.slug, "title": self.event.title,
