@@ -22,3 +22,12 @@ def require_executable(name: str, package: str) -> str:
     path = shutil.which(name)
     require(path is not None, f"{name} is not installed (Debian package {package})")
     return path
+
+
+def sign_in(page, base_url: str, user, password: str) -> None:
+    """Sign `user` in through the real login form of the app at `base_url` (browser tests)."""
+    page.goto(f"{base_url}/login")
+    page.fill("input[name=email]", user.email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()

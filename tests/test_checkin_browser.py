@@ -11,6 +11,7 @@ from events_app.extensions import db
 from events_app.tickets import codes, documents, services
 from events_app.tickets.models import CheckIn
 from tests.conftest import STAFF_PASSWORD
+from tests.support import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -151,11 +152,7 @@ def test_walk_in_errors_name_the_field_in_words_not_its_key(door_browser):
 
 
 def open_door(page, live_server, event, staff, expected_count: int):
-    page.goto(f"{live_server.url}/login")
-    page.fill("input[name=email]", staff.email)
-    page.fill("input[name=password]", STAFF_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, staff, STAFF_PASSWORD)
     page.goto(f"{live_server.url}/checkin/{event.slug}")
     page.wait_for_selector(f"#cache-status[data-count='{expected_count}']", timeout=15000)
 
@@ -258,11 +255,7 @@ def test_the_history_page_is_readable_on_a_phone(db_backend, live_server, launch
     services.check_in_registration(event, registration.id, staff=staff, device="device-1234abcd")
     db.session.commit()
     page = launch_browser().new_context(locale="ja-JP", viewport={"width": 390, "height": 844}).new_page()
-    page.goto(f"{live_server.url}/login")
-    page.fill("input[name=email]", staff.email)
-    page.fill("input[name=password]", STAFF_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, staff, STAFF_PASSWORD)
     page.goto(f"{live_server.url}/checkin/{event.slug}/history")
     lines = page.evaluate("""() => {
       // How many lines a piece of text takes: the distinct tops of its line boxes.

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import STAFF_PASSWORD
+from tests.support import sign_in
 from tests.reports_seed import seeded, with_survey  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -14,11 +15,7 @@ def operator_page(with_survey, live_server, launch_browser, make_staff):
     staff = make_staff("operator")
     browser = launch_browser()
     page = browser.new_context(locale="ja-JP", viewport={"width": 1200, "height": 900}).new_page()
-    page.goto(f"{live_server.url}/login")
-    page.fill("input[name=email]", staff.email)
-    page.fill("input[name=password]", STAFF_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, staff, STAFF_PASSWORD)
     page.goto(f"{live_server.url}/admin/events/{with_survey.event.slug}/reports")
     return page, with_survey
 
