@@ -24,6 +24,21 @@ def render_markdown(text: str) -> Markup:
     return Markup(clean)
 
 
+def markdown_text(text: str) -> str:
+    """Markdown as the plain text a reader sees (link previews, meta descriptions): no **, no ##."""
+    html = _md.render(text or "")
+    plain = nh3.clean(html, tags=set())  # every tag dropped, the words kept
+    return " ".join(Markup(plain).unescape().split())
+
+
+def format_list(items) -> str:
+    """A list as the reader's language writes it: 「A、B、C」 in Japanese, "A, B and C" in English."""
+    from babel.lists import format_list as babel_format_list
+
+    items = [str(i) for i in items]
+    return babel_format_list(items, locale=str(get_locale() or "ja")) if items else ""
+
+
 def local_time(value: datetime | None, tz: str, fmt: str = "medium") -> str:
     """Format an aware UTC datetime in an IANA zone with the current locale."""
     if value is None:
@@ -55,6 +70,8 @@ def tz_abbrev(value: datetime, tz: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["markdown_text"] = markdown_text
+    app.jinja_env.filters["format_list"] = format_list
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["tz_abbrev"] = tz_abbrev
     app.jinja_env.globals["localized"] = localized

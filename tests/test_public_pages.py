@@ -1,6 +1,7 @@
 """The public event list and event page."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -178,3 +179,19 @@ def test_unknown_event_is_a_friendly_404(public):
     response = public.get("/events/no-such-event", headers={"Accept-Language": "ja"})
     assert response.status_code == 404
     assert "お探しのページが見つかりませんでした。" in response.get_data(as_text=True)
+
+
+def test_the_meta_description_is_plain_text_for_link_previews(public, make_event):
+    make_event(slug="md", description="## 概要\n\n**OB/OG** と現役の[交流会](https://example.com)です。")
+    html = public.get("/events/md").get_data(as_text=True)
+    meta = re.search(r'<meta name="description" content="([^"]*)"', html).group(1)
+    assert meta == "概要 OB/OG と現役の交流会です。"
+
+
+def test_the_audience_is_listed_as_each_language_writes_lists(public, make_event):
+    make_event(slug="all", audience_alumni=True, audience_employees=True, audience_guests=True)
+    japanese = public.get("/events/all", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    english = public.get("/events/all", headers=EN).get_data(as_text=True)
+    assert "、" in re.search(r"<dd>([^<]*ゲスト[^<]*)", japanese).group(1)
+    assert "Alumni (OB/OG), Current employees, and Guests" in english or \
+        "Alumni (OB/OG), Current employees and Guests" in english
