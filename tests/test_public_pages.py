@@ -169,10 +169,12 @@ def test_hosts_show_where_they_are_now(public, make_event):
 
     event = make_event(slug="kabeuchi")
     db.session.add(Host(event_id=event.id, name="佐藤 健一", former_department="石炭部", joined_year=2005, left_year=2015,
-                        current_company="カーボンリンク株式会社", current_title="CEO"))
+                        current_company="カーボンリンク株式会社", current_title="CEO",
+                        profile="**排出量の見える化**で創業。<script>alert(1)</script>"))
     db.session.commit()
     html = public.get("/events/kabeuchi", headers={"Accept-Language": "ja"}).get_data(as_text=True)
     assert "元・石炭部（2005〜2015年）" in html and "カーボンリンク株式会社" in html
+    assert "<strong>排出量の見える化</strong>で創業。" in html and "<script>alert(1)" not in html
 
 
 def test_unknown_event_is_a_friendly_404(public):

@@ -71,6 +71,9 @@ def test_operator_adds_and_deletes_notes(seeded, client, operator):
     assert "メモを追加しました" in page.get_data(as_text=True)
     note = db.session.scalar(select(EventNote))
     assert note.highlight and note.author_id == operator.id
+    marked = client.post(url, data={"body": "**次回**は秋に開催"}, follow_redirects=True).get_data(as_text=True)
+    assert "<strong>次回</strong>は秋に開催" in marked and "**次回**" not in marked  # Markdown, rendered
+    client.post(f"{url}/{db.session.scalar(select(EventNote).where(EventNote.id != note.id)).id}/delete")
     empty = client.post(url, data={"body": "   "}, follow_redirects=True)
     assert "メモの内容を入力してください" in empty.get_data(as_text=True)
     assert db.session.scalar(select(func.count(EventNote.id))) == 1
