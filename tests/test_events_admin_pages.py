@@ -343,3 +343,12 @@ def test_reminders_and_the_survey_are_event_settings(operator_client, make_event
     bad = operator_client.post(f"/admin/events/{event.slug}/edit", headers=EN,
                                data={**data, "reminder_hours_before": "0", "survey_enabled": "y"})
     assert bad.status_code == 422 and "1 or more" in field_error(bad.get_data(as_text=True), "reminder_hours_before")
+
+
+def test_the_cancel_page_counts_everyone_who_will_be_told(operator_client, make_event, make_registration):
+    event = make_event(requires_approval=True)
+    make_registration(event)
+    for _ in range(3):
+        make_registration(event, status="pending")
+    page = operator_client.get(f"/admin/events/{event.slug}/cancel", headers=EN).get_data(as_text=True)
+    assert "1 confirmed, 3 awaiting approval and 0 waitlisted people will be told" in page
