@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from events_app.calendar import documents, services
+from events_app.calendar import documents, public, services
 from events_app.extensions import db
 from tests.support import require
 
@@ -191,7 +191,7 @@ def test_join_link_is_only_in_the_online_attendees_own_invite(hybrid_event, make
     assert online_event["location"] == join
     assert online_event["geo"] is None
     in_person_ics = invite(in_person).decode()
-    for ics in (in_person_ics, services.public_event_document(hybrid_event, "ja").decode()):
+    for ics in (in_person_ics, public.public_event_document(hybrid_event, "ja").decode()):
         assert "/join" not in ics
         assert "meet.example.com" not in ics
     assert online.manage_token not in in_person_ics
@@ -199,7 +199,7 @@ def test_join_link_is_only_in_the_online_attendees_own_invite(hybrid_event, make
 
 def test_public_event_has_no_personal_data(hybrid_event, make_registration):
     registration = make_registration(hybrid_event)
-    data = services.public_event_document(hybrid_event, "ja")
+    data = public.public_event_document(hybrid_event, "ja")
     text = data.decode()
     cal = parse_with_icalendar(data)
     vevent = only_event(cal)
@@ -219,7 +219,7 @@ def test_feed_round_trips_with_its_name_and_each_events_utc_start(make_event):
         make_event(title="London alumni drinks", language="en", timezone="Europe/London",
                    starts_at=london.astimezone(UTC), ends_at=(london + timedelta(hours=3)).astimezone(UTC)),
     ]
-    data = services.feed_document(events, language="en", name="Tsunagu events", description="All events")
+    data = public.feed_document(events, language="en", name="Tsunagu events", description="All events")
     assert_well_folded(data)
     cal = parse_with_icalendar(data)
     assert str(cal["X-WR-CALNAME"]) == "Tsunagu events"

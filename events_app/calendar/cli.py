@@ -10,7 +10,7 @@ from ..enums import EventKind
 from ..events.models import Event
 from ..extensions import db
 from ..registration.models import Registration
-from . import presentation, services
+from . import presentation, public, services
 
 
 def _write(data: bytes, output) -> None:
@@ -40,9 +40,9 @@ def calendar_invite(registration_id: int, output) -> None:
 def calendar_event(slug: str, lang: str, output) -> None:
     """Write an event's public .ics (the one at /events/<slug>.ics)."""
     event = db.session.scalar(select(Event).where(Event.slug == slug))
-    if event is None or not services.is_public(event):
+    if event is None or not public.is_public(event):
         raise click.ClickException(f"No published event with the slug {slug!r}.")
-    _write(services.public_event_document(event, lang), output)
+    _write(public.public_event_document(event, lang), output)
 
 
 @click.command("calendar-feed")
@@ -53,8 +53,8 @@ def calendar_feed(kind: str | None, lang: str, output) -> None:
     """Write the events feed (the one at /calendar.ics), e.g. to publish it as a static file."""
     with force_locale(lang):
         name, description = presentation.feed_title(kind)
-    events = services.feed_events(kind)
-    _write(services.feed_document(events, language=lang, name=name, description=description), output)
+    events = public.feed_events(kind)
+    _write(public.feed_document(events, language=lang, name=name, description=description), output)
     current_app.logger.info("calendar feed written with %d events", len(events))
 
 

@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..events.labels import kind_label
-from . import services
+from . import public, services
 from .documents import CANCEL, clean_line, is_online_attendee, local_span, localized_title, venue_line
 from .links import EntryDraft, google_calendar_url, outlook_calendar_url, webcal_url
 
@@ -59,7 +59,7 @@ def attendee_links(registration, token: str | None = None) -> dict | None:
 
 def public_links(event) -> dict | None:
     """A public event's .ics and web-calendar links, without any personal data."""
-    if not services.is_public(event):
+    if not public.is_public(event):
         return None
     ics = services.event_ics_url(event)
     location = venue_line(event) if event.has_in_person else _("Online")

@@ -11,7 +11,7 @@ from ..errors import Conflict, NotFound, ValidationError
 from ..events.models import Event
 from ..extensions import db
 from ..registration.tokens import registration_for_token
-from . import presentation, services
+from . import presentation, public, services
 from .documents import CANCEL
 
 bp = Blueprint("calendar", __name__)
@@ -56,9 +56,9 @@ def attendee_invite(token: str):
 def event_ics(slug: str):
     """A published event for people who are not registered: no personal data, no join URL."""
     event = db.session.scalar(select(Event).where(Event.slug == slug))
-    if event is None or not services.is_public(event):
+    if event is None or not public.is_public(event):
         raise NotFound(_("We could not find that event."))
-    data = services.public_event_document(event, str(get_locale()))
+    data = public.public_event_document(event, str(get_locale()))
     return _ics_response(data, f"{event.slug}.ics", method="PUBLISH", private=False)
 
 
@@ -71,9 +71,9 @@ def feed():
             _("Unknown kind of event “%(kind)s”.", kind=kind[:40]),
             fields={"kind": [_("Use one of: %(kinds)s.", kinds=", ".join(k.value for k in EventKind))]},
         )
-    events = services.feed_events(kind)
+    events = public.feed_events(kind)
     name, description = presentation.feed_title(kind)
-    data = services.feed_document(events, language=str(get_locale()), name=name, description=description)
+    data = public.feed_document(events, language=str(get_locale()), name=name, description=description)
     filename = f"tsunagu-{kind}.ics" if kind else "tsunagu.ics"
     return _ics_response(data, filename, method="PUBLISH", private=False)
 

@@ -8,15 +8,16 @@ BEGIN IMMEDIATE serialises writers) and re-check. Two staff scanning one ticket 
 moment therefore get one `ok` and one `already_checked_in`.
 
 This module keeps the decision (and the entry points that end in it: scans, search, offline sync,
-undo, the webinar join; walk-ins, in `walk_ins`, end in it too). Issuing tickets (`issuing`), the
-read models (`queries`), the offline snapshot (`offline`) and the result codes (`outcomes`) live beside it and are re-exported
+undo; walk-ins, in `walk_ins`, end in it too). Issuing tickets (`issuing`), the webinar's tracked
+join link (`online_join`), the read models (`queries`), the offline snapshot (`offline`) and the
+result codes (`outcomes`) live beside it and are re-exported
 here: callers keep using `tickets.services.X`. Admissions are written in `write_transaction()`
 like every other write: queued with the other SQLite writers, and on PostgreSQL continuing the
 scan's READ COMMITTED transaction (the conditional UPDATE re-reads the row under its lock).
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -41,6 +42,7 @@ from .row_helpers import _history_row, _locked_registration, _staff_name
 # Re-exported: views, api, cli, tests and other capabilities call `tickets.services.X`.
 from .issuing import current_ticket, reissue_ticket, ticket_code  # noqa: F401
 from .offline import offline_snapshot  # noqa: F401
+from .online_join import JOIN_COUNTS_FROM_BEFORE_START, join_counts_as_attendance, record_online_join  # noqa: F401
 from .outcomes import result_message  # noqa: F401
 from .queries import (  # noqa: F401
     EventRef, check_in_changes, counts, door_events, event_by_slug, event_ref, history, registration_history, search,
@@ -378,40 +380,3 @@ def sync_offline(event: Event, scans: list[dict], *, staff: StaffUser, device: s
         else:
             outcomes.append(check_in_code(event, scan.get("code") or "", **kwargs))
     return outcomes
-
-
-# --- webinars ---------------------------------------------------------------------------
-
-# The join link counts as attendance from this long before the start until the end; a click
-# weeks ahead (testing the link from the confirmation mail) still opens the meeting, uncounted.
-JOIN_COUNTS_FROM_BEFORE_START = timedelta(minutes=60)
-
-
-def join_counts_as_attendance(event: Event, at: datetime) -> bool:
-    return event.starts_at - JOIN_COUNTS_FROM_BEFORE_START <= at <= event.ends_at
-
-
-def record_online_join(registration: Registration) -> str:
-    """Record a confirmed online attendee's first join (if the event is about to start or under
-    way) and return the event's meeting URL."""
-    event = registration.event
-    if (registration.status != RegistrationStatus.CONFIRMED
-            or registration.attendance_mode != AttendanceMode.ONLINE or not event.online_url):
-        raise Conflict(_("The online link is only for confirmed online attendees."))
-    if registration.online_joined_at is None and join_counts_as_attendance(event, utcnow()):
-        registration_id = registration.id
-        with write_transaction():
-            now = utcnow()
-            # A conditional UPDATE: two tabs opening the link at once record one join.
-            changed = db.session.execute(
-                sa.update(Registration).where(Registration.id == registration_id,
-                                              Registration.online_joined_at.is_(None))
-                .values(online_joined_at=now)
-            ).rowcount
-            if changed:
-                registration = db.session.get(Registration, registration_id)
-                _history_row(registration, CheckInKind.CHECK_IN, staff_id=None, source=CheckInSource.ONLINE_JOIN,
-                             mode=AttendanceMode.ONLINE)
-        registration = db.session.get(Registration, registration_id)
-    return registration.event.online_url
-
