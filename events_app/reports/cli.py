@@ -21,7 +21,8 @@ from ..audit.services import record
 from ..database import write_transaction
 from ..errors import DomainError
 from . import documents
-from .exports import (AttendanceFilter, engagement_columns, engagement_rows, file_stamp, prepare_attendance_export,
+from .engagement import engagement_columns, engagement_rows
+from .exports import (AttendanceFilter, file_stamp, prepare_attendance_export,
                       record_attendance_export, validate_session)
 from .services import event_by_slug
 

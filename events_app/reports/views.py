@@ -18,7 +18,8 @@ from ..errors import DomainError, ValidationError, wants_json
 from ..registration.tokens import registration_for_token
 from wtforms.fields.choices import SelectChoice
 from . import charts, documents, jobs
-from .exports import (AttendanceFilter, count_attendance, engagement_columns, engagement_rows, file_stamp,
+from .engagement import engagement_columns, engagement_rows
+from .exports import (AttendanceFilter, count_attendance, file_stamp,
                       prepare_attendance_export, record_attendance_export)
 from .forms import FilterForm, NoteForm, SurveyForm
 from .services import event_by_slug, event_figures, theme_labels
