@@ -1,7 +1,6 @@
-"""The pages: what a scanned ticket shows to whom, the tracked join link, the door screen's access."""
+"""The pages: what a scanned ticket shows to whom, the door screen's access, walk-ins and counts
+(the tracked join link: test_online_join.py; where staff land after signing in: test_door_landing.py)."""
 from __future__ import annotations
-
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -225,61 +224,6 @@ def test_the_door_screen_names_each_registration_field_for_the_walk_in_errors(cl
     assert strings["fields"]["email"] == "メールアドレス"
 
 
-@pytest.fixture
-def webinar(db_backend, make_event, make_registration):
-    """A webinar starting in 30 minutes: its join link is open."""
-    from datetime import timedelta
-
-    from events_app.database import utcnow
-
-    event = make_event(kind=EventKind.WEBINAR, online_url="https://meet.example/secret-room", capacity=None,
-                       online_capacity=100, starts_at=utcnow() + timedelta(minutes=30))
-    return event, make_registration(event, attendance_mode="online")
-
-
-def test_join_link_records_attendance_then_redirects(client, webinar):
-    event, registration = webinar
-    response = client.get(f"/r/{registration.manage_token}/join")
-    assert response.status_code == 303 and response.headers["Location"] == "https://meet.example/secret-room"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
-    db.session.refresh(registration)
-    assert registration.online_joined_at is not None
-    rows = db.session.scalars(select(CheckIn)).all()
-    assert len(rows) == 1 and rows[0].mode.value == "online" and rows[0].source.value == "online_join"
-
-
-@pytest.mark.parametrize("starts_in, lasts", [(timedelta(days=20), timedelta(hours=2)),
-                                              (timedelta(minutes=61), timedelta(hours=2)),
-                                              (timedelta(hours=-3), timedelta(hours=2))])
-def test_join_link_clicked_long_before_the_start_or_after_the_end_redirects_without_recording(
-        client, db_backend, make_event, make_registration, starts_in, lasts):
-    from events_app.database import utcnow
-
-    starts_at = utcnow() + starts_in
-    event = make_event(kind=EventKind.WEBINAR, online_url="https://meet.example/early", capacity=None,
-                       online_capacity=100, starts_at=starts_at, ends_at=starts_at + lasts)
-    registration = make_registration(event, attendance_mode="online")
-    response = client.get(f"/r/{registration.manage_token}/join")
-    assert response.status_code == 303 and response.headers["Location"] == "https://meet.example/early"
-    db.session.refresh(registration)
-    assert registration.online_joined_at is None and db.session.scalars(select(CheckIn)).all() == []
-
-
-@pytest.mark.parametrize("status", ["waitlisted", "pending", "cancelled"])
-def test_join_link_never_reveals_the_url_before_confirmation(client, webinar, make_registration, status):
-    event, _ = webinar
-    registration = make_registration(event, status=status, attendance_mode="online")
-    response = client.get(f"/r/{registration.manage_token}/join")
-    assert response.status_code == 409 and b"secret-room" not in response.data
-
-
-def test_join_link_for_an_in_person_attendee_is_refused(client, db_backend, make_event, make_registration):
-    event = make_event(kind=EventKind.HYBRID, online_url="https://meet.example/hybrid", online_capacity=10)
-    registration = make_registration(event)
-    response = client.get(f"/r/{registration.manage_token}/join")
-    assert response.status_code == 409 and b"meet.example" not in response.data
-
-
 def test_ticket_area_partial_renders_for_each_state(app, ticket, make_registration):
     from flask import render_template
 
@@ -366,64 +310,6 @@ def test_operators_reissue_from_the_history_page_and_checkin_staff_cannot(client
     response = client.post(f"/admin/tickets/{registration.id}/reissue", data={"reason": "スマホ紛失"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/checkin/autumn/history")
     assert services.check_in_code(event, url, staff=checkin_staff).result.value == "revoked"
-
-
-# --- where check-in staff land after signing in ------------------------------------------
-
-def sign_in(client, user, next_path: str | None = None):
-    from tests.conftest import STAFF_PASSWORD
-
-    path = "/login" + (f"?next={next_path}" if next_path else "")
-    return client.post(path, data={"email": user.email, "password": STAFF_PASSWORD})
-
-
-def test_checkin_staff_with_one_upcoming_assignment_land_on_its_door_screen(client, db_backend, make_event,
-                                                                           make_staff):
-    from tests.conftest import in_days
-
-    staff = make_staff("checkin")
-    assign_staff(make_event(slug="tonight").id, staff.id)
-    assign_staff(make_event(slug="last-month", starts_at=in_days(-30)).id, staff.id)
-    response = sign_in(client, staff)
-    assert response.status_code == 302 and response.headers["Location"] == "/checkin/tonight"
-    assert client.get("/checkin/tonight").status_code == 200
-
-
-def test_checkin_staff_with_several_assignments_land_on_a_list_linking_each_door(client, db_backend, make_event,
-                                                                                make_staff):
-    from events_app.enums import EventStatus
-    from tests.conftest import in_days
-
-    staff = make_staff("checkin")
-    for slug, fields in (("first", {}), ("second", {"starts_at": in_days(20)}),
-                         ("over", {"starts_at": in_days(-3)}), ("called-off", {"status": EventStatus.CANCELLED})):
-        assign_staff(make_event(slug=slug, **fields).id, staff.id)
-    make_event(slug="not-mine")
-    response = sign_in(client, staff)
-    assert response.status_code == 302 and response.headers["Location"] == "/checkin/"
-    page = client.get("/checkin/")
-    html = page.get_data(as_text=True)
-    assert page.status_code == 200
-    assert 'href="/checkin/first"' in html and 'href="/checkin/second"' in html
-    assert "/checkin/over" not in html and "/checkin/called-off" not in html and "/checkin/not-mine" not in html
-
-
-def test_checkin_staff_without_assignments_are_told_so_instead_of_a_403(client, db_backend, make_staff):
-    response = sign_in(client, make_staff("checkin"))
-    assert response.headers["Location"] == "/checkin/"
-    page = client.get("/checkin/?lang=en")
-    assert page.status_code == 200 and b"not assigned to any upcoming event" in page.data
-
-
-def test_sign_in_still_follows_a_safe_next_and_operators_still_land_on_the_dashboard(client, db_backend,
-                                                                                     make_event, make_staff):
-    staff = make_staff("checkin")
-    assign_staff(make_event(slug="tonight").id, staff.id)
-    assert sign_in(client, staff, "/checkin/tonight/history").headers["Location"] == "/checkin/tonight/history"
-    client.post("/logout")
-    assert sign_in(client, staff, "https://evil.example/").headers["Location"] == "/checkin/tonight"
-    client.post("/logout")
-    assert sign_in(client, make_staff("operator")).headers["Location"] == "/admin/"
 
 
 # --- live counts -------------------------------------------------------------------------
