@@ -217,6 +217,17 @@ def _existing_for_key(event_id: int, key: str | None, email: str) -> Registratio
     return existing
 
 
+def active_registration(event_id: int, email: str) -> Registration | None:
+    """The address's active (pending, confirmed or waitlisted) registration for the event: there
+    is at most one. `email` must be normalised (`normalise_email`)."""
+    person = find_person(email)
+    if person is None:
+        return None
+    return db.session.scalar(select(Registration).where(
+        Registration.event_id == event_id, Registration.person_id == person.id,
+        Registration.status.in_(ACTIVE_REGISTRATION_STATUSES)))
+
+
 def _register_once(event_id: int, clean: CleanRegistration, *, source: str, idempotency_key: str | None,
                    language: str, actor, keys: _NewKeys) -> RegistrationResult:
     duplicate: Registration | None = None
@@ -226,14 +237,10 @@ def _register_once(event_id: int, clean: CleanRegistration, *, source: str, idem
         if replay is not None:
             return RegistrationResult(replay, replay.status, manage_token(replay), waitlist_position(replay), False)
 
-        person = find_person(clean.email)
-        if person is not None:
-            duplicate = db.session.scalar(select(Registration).where(
-                Registration.event_id == event_id, Registration.person_id == person.id,
-                Registration.status.in_(ACTIVE_REGISTRATION_STATUSES)))
-            if duplicate is not None:
-                _mail_link_again(duplicate)
-        if duplicate is None:
+        duplicate = active_registration(event_id, clean.email)
+        if duplicate is not None:
+            _mail_link_again(duplicate)
+        else:
             result = _create(event, clean, source=source, idempotency_key=idempotency_key, language=language,
                              actor=actor, keys=keys)
     if duplicate is not None:

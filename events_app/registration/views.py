@@ -59,6 +59,15 @@ def _language() -> str:
     return str(get_locale() or "ja")
 
 
+def _blank_form(event: Event) -> RegistrationForm:
+    """The form as a visitor first sees it: a fresh double-submit key, online chosen for a webinar."""
+    form = RegistrationForm(require_kana=_language() == "ja").fit_to(event)
+    form.idempotency_key.data = secrets.token_urlsafe(24)
+    if event.has_online and not event.has_in_person:
+        form.attendance.data = "online"
+    return form
+
+
 def _form_context(event: Event, form: RegistrationForm, *, extra_errors=None, status_note=""):
     submitted = request.form if request.method == "POST" else None
     chosen_sessions = {str(s) for s in (submitted.getlist("session_ids") if submitted else [])}
@@ -78,13 +87,9 @@ def register(slug: str):
     if not is_open:
         return render_template("registration/closed.html", event=event, message=why,
                                resend_form=ResendLinkForm(prefix="resend")), 410
-    form = RegistrationForm(require_kana=_language() == "ja").fit_to(event)
     if request.method == "GET":
-        form.idempotency_key.data = secrets.token_urlsafe(24)
-        if event.has_online and not event.has_in_person:
-            form.attendance.data = "online"
-        return render_template("registration/register.html", **_form_context(event, form))
-
+        return render_template("registration/register.html", **_form_context(event, _blank_form(event)))
+    form = RegistrationForm(require_kana=_language() == "ja").fit_to(event)
     if not form.validate():  # CSRF only; the service owns the rules
         flash(_("The form expired. Please submit it again."), "error")
         form.idempotency_key.data = form.idempotency_key.data or secrets.token_urlsafe(24)
@@ -155,9 +160,8 @@ def _lost_link_page(event: Event, resend_form: ResendLinkForm):
     is_open, why = services.registration_is_open(event)
     if not is_open:
         return render_template("registration/closed.html", event=event, message=why, resend_form=resend_form)
-    form = RegistrationForm(require_kana=_language() == "ja").fit_to(event)
-    form.idempotency_key.data = secrets.token_urlsafe(24)
-    return render_template("registration/register.html", **{**_form_context(event, form), "resend_form": resend_form})
+    return render_template("registration/register.html",
+                           **{**_form_context(event, _blank_form(event)), "resend_form": resend_form})
 
 
 # --- the attendee's own page -----------------------------------------------------------

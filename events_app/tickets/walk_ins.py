@@ -2,14 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from ..auth.models import StaffUser
-from ..enums import ACTIVE_REGISTRATION_STATUSES, AttendanceMode, CheckInSource, EventKind, RegistrationStatus
+from ..enums import AttendanceMode, CheckInSource, EventKind, RegistrationStatus
 from ..errors import DomainError, ErrorCode, ValidationError
 from ..events.models import Event
-from ..extensions import db
-from ..people.models import Person
 from ..people.services import normalise_email
 from ..registration.models import Registration
 from .outcomes import CheckInResult, Outcome, _status_failure
@@ -27,14 +24,13 @@ class AlreadyRegisteredHere(DomainError):
 
 
 def _registration_for_email(event: Event, raw_email) -> Registration | None:
+    from ..registration.services import active_registration
+
     try:
         email = normalise_email(raw_email if isinstance(raw_email, str) else "")
     except ValidationError:
         return None  # the registration service names the bad address
-    return db.session.scalar(
-        select(Registration).join(Person, Registration.person_id == Person.id)
-        .where(Registration.event_id == event.id, Person.email == email,
-               Registration.status.in_(ACTIVE_REGISTRATION_STATUSES)))
+    return active_registration(event.id, email)
 
 
 def walk_in(event: Event, data: dict, *, staff: StaffUser, device: str = "") -> Outcome:
