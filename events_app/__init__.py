@@ -48,16 +48,21 @@ def create_app(config: dict | None = None) -> Flask:
         # pool checkout (there are up to three per request). PostgreSQL keeps pool_pre_ping.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"],
                                                    "pool_pre_ping": False}
+    elif str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql+psycopg:"):
+        # Reads in autocommit, writes in a transaction each: see database.configure_postgresql.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+                                                   "isolation_level": "AUTOCOMMIT"}
     Path(app.config["EXPORT_DIR"]).mkdir(parents=True, exist_ok=True)
 
     from . import i18n, templating
-    from .database import configure_sqlite
+    from .database import configure_postgresql, configure_sqlite
     from .errors import register_error_handlers
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+        configure_postgresql(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True,
                      render_as_batch=True)
     csrf.init_app(app)

@@ -1,0 +1,87 @@
+"""PostgreSQL runs reads in autocommit and opens a transaction for the first statement that writes
+or locks (events_app/database.py, configure_postgresql): read-only requests never send ROLLBACK,
+which would make psycopg drop the connection's prepared statements; writes stay atomic and
+locking reads keep their lock until the commit."""
+from __future__ import annotations
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+from psycopg.pq import TransactionStatus
+from sqlalchemy.exc import IntegrityError
+
+from events_app.database import needs_transaction, utcnow, write_transaction
+from events_app.enums import Affiliation
+from events_app.events.models import Event
+from events_app.extensions import db
+from events_app.people.models import Person
+
+
+@pytest.mark.parametrize("statement, expected", [
+    ("SELECT event.id FROM event WHERE event.slug = %(slug)s", False),
+    ("  select 1", False),
+    ("SHOW server_version", False),
+    ("SELECT event.id FROM event WHERE event.id = %(id)s FOR UPDATE", True),
+    ("SELECT r.id FROM registration AS r FOR UPDATE OF r SKIP LOCKED", True),
+    ("SELECT r.id FROM registration AS r FOR NO KEY UPDATE", True),
+    ("SELECT r.id FROM registration AS r FOR SHARE", True),
+    ("SELECT pg_advisory_xact_lock(42)", True),
+    ("INSERT INTO person (email) VALUES (%(email)s) RETURNING person.id", True),
+    ("UPDATE event SET seats_taken = seats_taken + 1 WHERE id = %(id)s", True),
+    ("DELETE FROM event_staff WHERE event_id = %(id)s", True),
+    ("WITH moved AS (UPDATE registration SET status = 'confirmed' RETURNING id) SELECT id FROM moved", True),
+    ("CREATE TABLE t (id int)", True),
+])
+def test_only_plain_reads_run_outside_a_transaction(statement, expected):
+    assert needs_transaction(statement) is expected
+
+
+def _status(connection) -> TransactionStatus:
+    return connection.connection.dbapi_connection.info.transaction_status
+
+
+@pytest.mark.postgres_only
+def test_reads_leave_no_transaction_open_so_prepared_statements_survive(app, db_backend, make_event):
+    event = make_event(slug="prepared")
+    lookup = sa.select(Event.id).where(Event.slug == sa.bindparam("slug"))
+    with app.app_context():
+        for _ in range(7):  # psycopg prepares a statement on its 5th execution
+            connection = db.session.connection()
+            assert db.session.execute(lookup, {"slug": "prepared"}).scalar_one() == event.id
+            assert _status(connection) == TransactionStatus.IDLE
+            raw = connection.connection.dbapi_connection
+            db.session.rollback()  # what the end of a read-only request does: nothing to send
+        prepared = raw.execute("SELECT count(*) FROM pg_prepared_statements "
+                               "WHERE statement LIKE '%%FROM event%%'").fetchone()[0]
+        assert prepared >= 1
+
+
+@pytest.mark.postgres_only
+def test_a_failed_write_rolls_back_every_statement_before_it(app, db_backend):
+    now = utcnow()
+    row = dict(name="同期 太郎", affiliation=Affiliation.ALUMNI, created_at=now, updated_at=now)
+    with app.app_context():
+        with pytest.raises(IntegrityError):
+            with write_transaction() as session:
+                session.execute(sa.insert(Person), [{**row, "email": "first@example.com"}])
+                assert _status(session.connection()) == TransactionStatus.INTRANS
+                session.execute(sa.insert(Person), [{**row, "email": "first@example.com"}])  # unique
+        db.session.remove()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Person)) == 0
+
+
+@pytest.mark.postgres_only
+def test_a_locking_read_keeps_its_lock_until_the_commit(app, db_backend, make_event, database_url):
+    event = make_event(slug="locked")
+    other = psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
+    try:
+        with app.app_context():
+            with write_transaction() as session:
+                session.execute(sa.select(Event.id).where(Event.id == event.id).with_for_update()).one()
+                with pytest.raises(psycopg.errors.LockNotAvailable):
+                    other.execute("SELECT id FROM event WHERE id = %s FOR UPDATE NOWAIT", (event.id,))
+            # Committed: the lock is gone.
+            assert other.execute("SELECT id FROM event WHERE id = %s FOR UPDATE NOWAIT",
+                                 (event.id,)).fetchone() == (event.id,)
+    finally:
+        other.close()
