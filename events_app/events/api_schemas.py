@@ -51,6 +51,20 @@ SCHEMAS = {
         "online_url": {"type": "string", "format": "uri"}, "capacity": NINT,
         "host_id": {"type": "integer", "nullable": True},
     }},
+    "Question": {"type": "object", "description": (
+        "A custom registration question. Answer it in `answers` under its id (as a string): text -> a "
+        "string, single_choice -> one choice's `value`, multiple_choice -> a list of `value`s, yes_no -> "
+        "true or false. Leave an optional question out."), "properties": {
+        "id": {"type": "integer"},
+        "kind": {"type": "string", "enum": ["text", "single_choice", "multiple_choice", "yes_no"]},
+        "label": {"type": "string", "description": "In the request's language when the event has a translation"},
+        "required": {"type": "boolean"},
+        "choices": {"type": "array", "description": "Empty for text and yes_no", "items": {
+            "type": "object", "properties": {
+                "value": {"type": "string", "description": "What to send; always the original choice"},
+                "label": {"type": "string", "description": "What to show, translated when a translation exists"}}}},
+        "max_length": {"type": "integer", "nullable": True, "description": "Longest text answer; null unless text"},
+    }},
     "Event": {"type": "object", "properties": {
         "slug": {"type": "string"}, "kind": {"type": "string", "enum": KINDS},
         "status": {"type": "string", "enum": STATUSES}, "visibility": {"type": "string", "enum": ["listed", "unlisted"]},
@@ -66,6 +80,7 @@ SCHEMAS = {
         "ics_url": {"type": "string"}, "cancellation_reason": {"type": "string"},
         "sessions": {"type": "array", "items": {"$ref": REF + "Session"}},
         "hosts": {"type": "array", "items": {"$ref": REF + "Host"}},
+        "questions": {"type": "array", "items": {"$ref": REF + "Question"}},
         "id": {"type": "integer", "description": "staff only"},
         "online_url": {"type": "string", "description": "staff only; never public"},
         "seats_taken": {"type": "integer", "description": "staff only"},

@@ -5,10 +5,11 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
+from flask_babel import get_locale
 
 from ..database import utcnow
-from ..enums import EventStatus
-from .models import Event, EventSession, Host
+from ..enums import EventStatus, QuestionKind
+from .models import Event, EventSession, Host, Question
 
 
 def iso(value: datetime | None, tz) -> str | None:
@@ -67,6 +68,22 @@ def session_json(session: EventSession, tz, *, staff: bool = False) -> dict[str,
     return out
 
 
+def question_json(question: Question, language: str) -> dict[str, Any]:
+    """What a client needs to build `answers`: a choice's `value` is what it sends (answers are
+    stored as the original choice), its `label` what a reader of `language` is shown."""
+    from ..registration.validation import MAX_TEXT_ANSWER, choice_values  # registration imports events' models
+
+    other_language = language != question.event.language
+    values = choice_values(question)
+    translated = list(question.choices_translation or [])
+    labels = translated if other_language and len(translated) == len(values) else values
+    return {"id": question.id, "kind": question.kind.value,
+            "label": question.label_translation if other_language and question.label_translation else question.label,
+            "required": question.required,
+            "choices": [{"value": value, "label": label} for value, label in zip(values, labels)],
+            "max_length": MAX_TEXT_ANSWER if question.kind == QuestionKind.TEXT else None}
+
+
 def event_json(event: Event, *, staff: bool = False, detail: bool = True) -> dict[str, Any]:
     """Public fields only unless `staff`; the online join URL is never in the public shape."""
     tz = event.tz
@@ -95,6 +112,9 @@ def event_json(event: Event, *, staff: bool = False, detail: bool = True) -> dic
     if detail:
         out["sessions"] = [session_json(s, tz, staff=staff) for s in event.sessions]
         out["hosts"] = [host_json(h) for h in event.hosts]
+        # In the request's language (?lang, cookie, Accept-Language), as the pages choose it.
+        language = str(get_locale() or event.language)
+        out["questions"] = [question_json(q, language) for q in event.questions]
     if staff:
         out.update({
             "id": event.id, "online_url": event.online_url, "seats_taken": event.seats_taken,

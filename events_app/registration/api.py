@@ -171,7 +171,9 @@ OPENAPI_SCHEMAS["RegistrationRequest"] = {
         "left_year": {"type": "integer", "minimum": 1900, "description": "Not after the current year"},
         "attendance": {"type": "string", "enum": ["in_person", "online"], "description": "Required for hybrid events"},
         "session_ids": {"type": "array", "items": {"type": "integer"}},
-        "answers": {"type": "object", "additionalProperties": True, "description": "Keyed by question id"},
+        "answers": {"type": "object", "additionalProperties": True,
+                    "description": "Keyed by question id; the event's `questions` (GET /events/{slug}) "
+                                   "list the ids, kinds and choice values"},
         "consent": {"type": "boolean"},
         "language": {"type": "string", "enum": ["ja", "en"]},
     },
