@@ -3,12 +3,12 @@
 Services take plain values (a dict of model field names) and the acting staff user; the HTML
 forms, the JSON API, the CLI and the demo seeder all come through here. Naive datetimes are
 wall-clock times in the event's own zone; aware ones are taken as they are.
-Sessions, hosts and questions live in `programme.py` (re-exported below).
+Sessions, hosts and questions live in `programme.py`, duplicating in `duplicate.py` (both
+re-exported below).
 """
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -22,9 +22,9 @@ from ..errors import Conflict, ErrorCode, NotFound, ValidationError
 from ..extensions import db
 from . import validation as v
 from .labels import kind_label, status_label  # noqa: F401  (re-exported for templates and views)
-from .models import Event, EventSession, Host, Question
+from .models import Event
 from .queries import event_by_slug  # noqa: F401  (re-exported: views and the API call services.event_by_slug)
-from .slugs import copy_slug, generate_slug, slug_conflict  # noqa: F401  (generate_slug is part of the API)
+from .slugs import generate_slug, slug_conflict  # noqa: F401  (generate_slug is part of the API)
 from .slugs import slug_taken as _slug_taken
 
 log = logging.getLogger(__name__)
@@ -340,58 +340,8 @@ def complete_event(event_id: int, *, actor) -> Event:
     return event
 
 
-def duplicate_event(event_id: int, *, actor, starts_at: datetime | None = None) -> Event:
-    """Copy an event with its programme as a new draft, moved to a new start in the future (the
-    copy is the next edition: one in the past, or in the very same slot, is a slip)."""
-    source = get_event(event_id)
-    errors: v.Errors = {}
-    new_start = v.moment(errors, "starts_at", starts_at, source.timezone, required=True)
-    if new_start is not None and new_start <= utcnow():
-        v.add(errors, "starts_at", _("Choose a start in the future: the copy is a new edition."))
-    elif new_start is not None and new_start == source.starts_at:
-        v.add(errors, "starts_at", _("This is when the original takes place; choose the new edition's start."))
-    if errors:
-        raise ValidationError(_("Some fields need attention."), fields=errors)
-    shift = new_start - source.starts_at
-    with write_transaction():
-        source = get_event(event_id)
-        values = {name: getattr(source, name) for name in (
-            "kind", "visibility", "language", "title", "description", "title_translation", "description_translation",
-            "timezone", "venue_name", "venue_address", "venue_map_url", "venue_latitude", "venue_longitude",
-            "online_url", "capacity", "online_capacity", "audience_alumni", "audience_employees", "audience_guests",
-            "requires_approval", "reminder_hours_before", "online_reminder_minutes_before", "survey_enabled")}
-        copy = Event(slug=copy_slug(source.slug), status=EventStatus.DRAFT, starts_at=source.starts_at + shift,
-                     ends_at=source.ends_at + shift, **values)
-        for field in ("registration_opens_at", "registration_closes_at"):
-            value = getattr(source, field)
-            setattr(copy, field, value + shift if value else None)
-        db.session.add(copy)
-        host_map: dict[int, Host] = {}
-        for host in source.hosts:
-            new_host = Host(**{c: getattr(host, c) for c in (
-                "person_id", "role", "name", "name_kana", "current_company", "current_title", "former_department",
-                "joined_year", "left_year", "profile", "position")})
-            copy.hosts.append(new_host)
-            host_map[host.id] = new_host
-        for session in source.sessions:
-            copy.sessions.append(EventSession(
-                kind=session.kind, title=session.title, title_translation=session.title_translation,
-                description=session.description, host=host_map.get(session.host_id),
-                starts_at=session.starts_at + shift, ends_at=session.ends_at + shift, room=session.room,
-                online_url=session.online_url, capacity=session.capacity, position=session.position))
-        for question in source.questions:
-            copy.questions.append(Question(kind=question.kind, label=question.label,
-                                           label_translation=question.label_translation,
-                                           choices=list(question.choices or []),
-                                           choices_translation=list(question.choices_translation or []),
-                                           required=question.required,
-                                           position=question.position))
-        db.session.flush()
-        record(actor, "event.duplicated", "event", copy.id, event_id=copy.id, details={"from": source.slug})
-    return copy
-
-
-from .programme import (  # noqa: E402,F401  (one import path for every events service)
+from .duplicate import duplicate_event  # noqa: E402,F401  (one import path for every events service)
+from .programme import (  # noqa: E402,F401
     add_host, add_question, add_session, move_host, move_question, move_session, remove_host,
     remove_question, remove_session, update_host, update_question, update_session,
 )
