@@ -85,3 +85,37 @@ def test_a_locking_read_keeps_its_lock_until_the_commit(app, db_backend, make_ev
                                  (event.id,)).fetchone() == (event.id,)
     finally:
         other.close()
+
+
+@pytest.mark.postgres_only
+def test_an_admission_at_the_door_is_one_statement_without_begin_or_commit(
+        app, db_backend, make_event, make_registration, make_staff):
+    from events_app.enums import CheckInKind
+    from events_app.tickets import services
+    from events_app.tickets.models import CheckIn
+    from events_app.tickets.services import CheckInResult
+
+    event = make_event()
+    registration = make_registration(event)
+    staff = make_staff("checkin")
+    code = services.ticket_code(registration)
+    sent: list[tuple[str, TransactionStatus]] = []
+
+    def note(_conn, cursor, statement, *_args):
+        # What ran, and whether a transaction was still open after it (BEGIN is sent by the
+        # driver's cursor, outside these events; an open transaction afterwards would show it).
+        sent.append((statement.split(None, 1)[0].upper(), cursor.connection.info.transaction_status))
+
+    with app.app_context():
+        sa.event.listen(db.engine, "after_cursor_execute", note)
+        try:
+            outcome = services.check_in_code(event, code, staff=staff)
+        finally:
+            sa.event.remove(db.engine, "after_cursor_execute", note)
+        assert outcome.result == CheckInResult.OK
+        # The conditional UPDATE and the history INSERT in one statement, committed by itself.
+        assert [entry for entry in sent if entry[0] != "SELECT"] == [("WITH", TransactionStatus.IDLE)]
+        history = db.session.scalars(sa.select(CheckIn).where(CheckIn.registration_id == registration.id)).all()
+        assert [(h.kind, h.staff_id, h.id) for h in history] == [(CheckInKind.CHECK_IN, staff.id, outcome.history_id)]
+        # The second scan writes nothing.
+        assert services.check_in_code(event, code, staff=staff).result == CheckInResult.ALREADY_CHECKED_IN

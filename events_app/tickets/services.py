@@ -8,18 +8,18 @@ BEGIN IMMEDIATE serialises writers) and re-check. Two staff scanning one ticket 
 moment therefore get one `ok` and one `already_checked_in`.
 
 This module keeps the decision (and the entry points that end in it: scans, search, offline sync,
-undo; walk-ins, in `walk_ins`, end in it too). Issuing tickets (`issuing`), the webinar's tracked
-join link (`online_join`), the read models (`queries`), the offline snapshot (`offline`) and the
-result codes (`outcomes`) live beside it and are re-exported
-here: callers keep using `tickets.services.X`. Admissions are written in `write_transaction()`
-like every other write: queued with the other SQLite writers, and on PostgreSQL continuing the
-scan's READ COMMITTED transaction (the conditional UPDATE re-reads the row under its lock).
+undo; walk-ins, in `walk_ins`, end in it too); its prebuilt statements are in `statements`.
+Issuing tickets (`issuing`), the webinar's tracked join link (`online_join`), the read models
+(`queries`), the offline snapshot (`offline`) and the result codes (`outcomes`) live beside it and
+are re-exported here: callers keep using `tickets.services.X`. Admissions are written in
+`write_transaction()` like every other write: queued with the other SQLite writers; on PostgreSQL
+the scan's reads ran in autocommit and the admission is one statement (UPDATE and history INSERT
+joined in a CTE), a transaction by itself.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -27,16 +27,16 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.services import record
 from ..auth.models import StaffUser
 from ..database import utcnow, write_transaction
-from ..enums import AttendanceMode, CheckInKind, CheckInSource, RegistrationStatus
+from ..enums import CheckInKind, CheckInSource, RegistrationStatus
 from ..errors import Conflict, NotFound, ValidationError
 from ..events.models import Event, EventSession
 from ..extensions import db
-from ..people.models import Person
 from ..registration.models import Registration, RegistrationSession
 from . import codes
-from .models import CheckIn, Ticket
+from .models import CheckIn
 from .outcomes import _STATUS_RESULT, CheckInResult, Outcome, _status_failure
 from .queries import registration_json
+from .statements import ADMIT, ADMIT_AND_RECORD, BY_CODE, BY_ID, HISTORY, NONCE_SEEN
 from .row_helpers import _history_row, _locked_registration, _staff_name
 
 # Re-exported: views, api, cli, tests and other capabilities call `tickets.services.X`.
@@ -63,45 +63,6 @@ def _replay(row: CheckIn) -> Outcome:
     session = db.session.get(EventSession, row.session_id) if row.session_id else None
     return Outcome(result, registration, at, by, history_id=row.id, conflict=row.conflict, replayed=True,
                    session=session)
-
-
-# The hot path reads one row per scan with plain Core statements built once: the ticket, its
-# registration, the person and whoever checked them in. Everything the door shows is in it.
-_SHOWN = (Registration.id, Registration.event_id, Registration.status, Registration.attendance_mode,
-          Registration.source, Registration.checked_in_at, Registration.checked_in_by_id,
-          Registration.online_joined_at, Person.name, Person.name_kana, Person.email, Person.affiliation,
-          Person.company, Person.job_title, Person.department, Person.former_department, Person.joined_year,
-          Person.left_year, StaffUser.name.label("by_name"), StaffUser.email.label("by_email"))
-
-
-def _shown_from(stmt):
-    return (stmt.join(Person, Registration.person_id == Person.id)
-            .outerjoin(StaffUser, Registration.checked_in_by_id == StaffUser.id))
-
-
-# The ticket's event slug comes along, so a scan at the ticket's own event needs no event query.
-_BY_CODE = _shown_from(select(Ticket.revoked_at, Event.slug.label("event_slug"), *_SHOWN).select_from(Ticket)
-                       .join(Registration, Ticket.registration_id == Registration.id)
-                       .join(Event, Registration.event_id == Event.id)
-                       ).where(Ticket.code_id == sa.bindparam("code_id"))
-_BY_ID = _shown_from(select(*_SHOWN).select_from(Registration)).where(Registration.id == sa.bindparam("rid"))
-_NONCE_SEEN = select(CheckIn.id).where(CheckIn.nonce == sa.bindparam("nonce"))
-_REGISTRATION = Registration.__table__
-_CHECK_IN = CheckIn.__table__
-# The admission's two statements, built once so each scan reuses their compiled form.
-_ADMIT = (_REGISTRATION.update()
-          .where(_REGISTRATION.c.id == sa.bindparam("rid"),
-                 _REGISTRATION.c.status == RegistrationStatus.CONFIRMED.value,
-                 _REGISTRATION.c.checked_in_at.is_(None))
-          .values(checked_in_at=sa.bindparam("at"), checked_in_by_id=sa.bindparam("by"),
-                  updated_at=sa.bindparam("now")))
-_HISTORY = (_CHECK_IN.insert()
-            .values(registration_id=sa.bindparam("registration_id"), event_id=sa.bindparam("event_id"),
-                    kind=CheckInKind.CHECK_IN.value, mode=AttendanceMode.IN_PERSON.value,
-                    source=sa.bindparam("source"), at=sa.bindparam("at"), client_at=sa.bindparam("client_at"),
-                    staff_id=sa.bindparam("staff_id"), device=sa.bindparam("device"), nonce=sa.bindparam("nonce"),
-                    conflict=sa.bindparam("conflict"), reason="")
-            .returning(_CHECK_IN.c.id))
 
 
 def _row_json(row) -> dict:
@@ -137,7 +98,7 @@ def ticket_row(text: str):
     code_id = codes.verify(text)
     if code_id is None:
         return None
-    return db.session.connection().execute(_BY_CODE, {"code_id": code_id}).first()
+    return db.session.connection().execute(BY_CODE, {"code_id": code_id}).first()
 
 
 def _resolve_code(event: Event, text: str, row=NOT_LOOKED_UP):
@@ -149,7 +110,7 @@ def _resolve_code(event: Event, text: str, row=NOT_LOOKED_UP):
 
 
 def _resolve_registration(event: Event, registration_id: int):
-    row = db.session.connection().execute(_BY_ID, {"rid": registration_id}).first()
+    row = db.session.connection().execute(BY_ID, {"rid": registration_id}).first()
     if row is None:
         raise NotFound(_("No such registration."))
     return _judge_row(event, row), row
@@ -168,7 +129,7 @@ def _check_nonce(nonce: str | None) -> str | None:
 def _nonce_row(nonce: str | None) -> CheckIn | None:
     if not nonce:
         return None
-    seen = db.session.connection().execute(_NONCE_SEEN, {"nonce": nonce}).scalar()
+    seen = db.session.connection().execute(NONCE_SEEN, {"nonce": nonce}).scalar()
     return db.session.get(CheckIn, seen) if seen else None
 
 
@@ -249,17 +210,24 @@ def _admit(event: Event, row, *, staff, source: CheckInSource, nonce: str | None
     try:
         with write_transaction() as session:
             connection = session.connection()
-            changed = connection.execute(
-                _ADMIT, {"rid": registration_id, "at": admitted_at, "by": staff_id, "now": now}
-            ).rowcount
+            admission = {"rid": registration_id, "at": admitted_at, "by": staff_id, "now": now}
+            if connection.dialect.name == "postgresql":
+                history_id = connection.execute(ADMIT_AND_RECORD, {
+                    **admission, "h_source": source.value, "h_client_at": client_at,
+                    "h_device": (device or "")[:100], "h_nonce": nonce}).scalar()
+                changed = history_id is not None
+            else:
+                changed = connection.execute(ADMIT, admission).rowcount
+                if changed:
+                    history_id = _insert_history(connection, registration_id, event_id, staff_id=staff_id,
+                                                 source=source, nonce=nonce, device=device, client_at=client_at,
+                                                 at=now)
             if changed:
-                history_id = _insert_history(connection, registration_id, event_id, staff_id=staff_id,
-                                             source=source, nonce=nonce, device=device, client_at=client_at, at=now)
                 shown.update(checked_in_at=admitted_at.isoformat(), checked_in_by=staff_name)
                 return Outcome(CheckInResult.OK, None, admitted_at, staff_name, history_id=history_id,
                                registration_data=shown)
             # Someone else changed the row first: say what it is now.
-            current = connection.execute(_BY_ID, {"rid": registration_id}).one()
+            current = connection.execute(BY_ID, {"rid": registration_id}).one()
             if (earlier := _earlier_answer(nonce, event_id=event_id, registration_id=registration_id,
                                            session_id=None)) is not None:
                 return earlier
@@ -286,7 +254,7 @@ def _admit(event: Event, row, *, staff, source: CheckInSource, nonce: str | None
 def _insert_history(connection, registration_id: int, event_id: int, *, staff_id, source, nonce, device,
                     client_at, at, conflict: bool = False) -> int:
     return connection.execute(
-        _HISTORY, {"registration_id": registration_id, "event_id": event_id, "source": source.value, "at": at,
+        HISTORY, {"registration_id": registration_id, "event_id": event_id, "source": source.value, "at": at,
                    "client_at": client_at, "staff_id": staff_id, "device": (device or "")[:100], "nonce": nonce,
                    "conflict": conflict}
     ).scalar_one()
