@@ -73,6 +73,20 @@ def test_reminder_schedule_and_survey_are_settings_of_the_api_too(client, staff_
     assert bad.status_code == 422 and set(error(bad)["fields"]) == {"reminder_hours_before"}
 
 
+def test_requiring_a_session_choice_is_a_setting_of_the_api(client, staff_token):
+    created = client.post("/api/v1/events", headers=staff_token, json=body(session_choice_required=True))
+    assert created.status_code == 201 and created.get_json()["session_choice_required"] is True
+    slug = created.get_json()["slug"]
+    public = client.get(f"/api/v1/events/{slug}").get_json()
+    assert public["session_choice_required"] is True  # a client needs it to build session_ids
+    patched = client.patch(f"/api/v1/events/{slug}", headers=staff_token, json={"session_choice_required": False})
+    assert patched.get_json()["session_choice_required"] is False
+    bad = client.patch(f"/api/v1/events/{slug}", headers=staff_token, json={"session_choice_required": "maybe"})
+    assert bad.status_code == 422 and set(error(bad)["fields"]) == {"session_choice_required"}
+    default = client.post("/api/v1/events", headers=staff_token, json=body(slug="optional-tables"))
+    assert default.get_json()["session_choice_required"] is False
+
+
 def test_create_accepts_slug_description_translations_and_window(client, staff_token):
     response = client.post("/api/v1/events", headers=staff_token, json=body(
         title="冬の交流会", slug="winter-2031", description="**ようこそ**", status="draft",

@@ -345,6 +345,19 @@ def test_reminders_and_the_survey_are_event_settings(operator_client, make_event
     assert bad.status_code == 422 and "1 or more" in field_error(bad.get_data(as_text=True), "reminder_hours_before")
 
 
+def test_requiring_a_session_choice_is_an_event_setting(operator_client, make_event):
+    event = make_event(kind=EventKind.NETWORKING, language="en")
+    data = event_form(kind="networking", starts_at=event.local_starts_at.strftime("%Y-%m-%dT%H:%M"),
+                      ends_at=event.local_ends_at.strftime("%Y-%m-%dT%H:%M"), slug=event.slug,
+                      session_choice_required="y")
+    assert operator_client.post(f"/admin/events/{event.slug}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).session_choice_required is True
+    page = operator_client.get(f"/admin/events/{event.slug}/edit", headers=EN).get_data(as_text=True)
+    assert re.search(r'<input[^>]*checked[^>]*name="session_choice_required"|'
+                     r'<input[^>]*name="session_choice_required"[^>]*checked', page)
+
+
 def test_the_cancel_page_counts_everyone_who_will_be_told(operator_client, make_event, make_registration):
     event = make_event(requires_approval=True)
     make_registration(event)

@@ -77,6 +77,7 @@ class EventForm(FlaskForm):
         ("alumni", _l("Alumni (OB/OG)")), ("employee", _l("Current employees")), ("guest", _l("Guests"))),
         default=["alumni", "employee"])
     requires_approval = BooleanField(_l("Registrations need approval"))
+    session_choice_required = BooleanField(_l("Attendees must choose at least one breakout session"))
     visibility = SelectField(_l("Visibility"), choices=options(
         ("listed", _l("Listed on the event list")), ("unlisted", _l("Unlisted: only people with the link"))))
     slug = StringField(_l("Address (slug)"))

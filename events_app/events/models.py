@@ -62,6 +62,9 @@ class Event(db.Model):
     audience_employees: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     audience_guests: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     requires_approval: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # Attendees must choose a breakout table (a full one counts: they join its waitlist); staff
+    # entering someone at the door or by hand are not held to it.
+    session_choice_required: Mapped[bool] = mapped_column(sa.Boolean, default=False)
 
     # Reminder schedule: the day before (local 9:00 is not assumed; hours before start), and
     # minutes before the start for online attendees with their join link. None = off.

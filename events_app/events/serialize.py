@@ -105,6 +105,7 @@ def event_json(event: Event, *, staff: bool = False, detail: bool = True) -> dic
         "registration_closes_at": iso(event.registration_closes_at, tz),
         "registration": registration_state(event),
         "audience": event.audience, "requires_approval": event.requires_approval,
+        "session_choice_required": event.session_choice_required,
         **public_urls(event),
     }
     if event.status == EventStatus.CANCELLED:

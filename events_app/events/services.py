@@ -35,7 +35,8 @@ EVENT_FIELDS = (
     "title", "kind", "status", "visibility", "language", "description", "title_translation",
     "description_translation", "timezone", "starts_at", "ends_at", "venue_name", "venue_address",
     "venue_map_url", "venue_latitude", "venue_longitude", "online_url", "capacity", "online_capacity",
-    "registration_opens_at", "registration_closes_at", "audience", "requires_approval", "slug",
+    "registration_opens_at", "registration_closes_at", "audience", "requires_approval", "session_choice_required",
+    "slug",
     "reminder_hours_before", "online_reminder_minutes_before", "survey_enabled", "survey_closes_at",
 )
 # The defaults of a new event when a field is not given at all (an empty value means "none").
@@ -144,6 +145,8 @@ def clean_event(data: dict[str, Any], *, event: Event | None = None) -> dict[str
     out["audience_guests"] = "guest" in audience
     approval = data.get("requires_approval")
     out["requires_approval"] = False if approval is None else v.boolean(errors, "requires_approval", approval)
+    choice = data.get("session_choice_required")
+    out["session_choice_required"] = False if choice is None else v.boolean(errors, "session_choice_required", choice)
 
     # Reminders (registration's send-reminders) and the follow-up survey (reports): empty = none.
     out["reminder_hours_before"] = v.count(

@@ -16,7 +16,7 @@ from ..extensions import db
 from . import seats
 from .lifecycle import _audit, _claim_session_seats, _load_active, _retrying
 from .models import Answer, Registration, RegistrationSession
-from .validation import clean_answers, clean_sessions
+from .validation import clean_answers, clean_sessions, require_session_choice
 from .waitlist import promote_session_waitlist
 
 
@@ -34,6 +34,10 @@ def update_choices(registration: Registration, *, session_ids: list | None, answ
     event = registration.event
     errors: dict[str, list[str]] = {}
     new_sessions = clean_sessions(event, session_ids, errors) if session_ids is not None else None
+    if new_sessions is not None and actor is None:
+        # The attendee's own page: unticking every table would undo what registering required.
+        # Operators (an actor) may, as they may register someone without one.
+        require_session_choice(event, new_sessions, errors)
     new_answers = clean_answers(event, answers, errors) if answers is not None else None
     if errors:
         raise ValidationError(_("Please correct the highlighted fields."), fields=errors)

@@ -177,6 +177,14 @@ def clean_sessions(event: Event, raw_ids: Any, errors: dict) -> list[int]:
     return ids
 
 
+def require_session_choice(event: Event, session_ids: list[int], errors: dict) -> None:
+    """An event that requires a breakout session refuses a registration without one. A full
+    session is a choice too (its waitlist); an event without breakouts asks nothing impossible."""
+    if (event.session_choice_required and not session_ids and "session_ids" not in errors
+            and any(s.kind == SessionKind.BREAKOUT for s in event.sessions)):
+        errors["session_ids"] = [_("Choose at least one session.")]
+
+
 def default_attendance(event: Event) -> AttendanceMode:
     return AttendanceMode.ONLINE if event.kind == EventKind.WEBINAR else AttendanceMode.IN_PERSON
 
@@ -186,7 +194,8 @@ def clean_registration(event: Event, data: dict[str, Any], *, require_kana: bool
     """Validate everything at once so the attendee sees every problem in one round trip.
 
     Staff entering someone (the door's walk-in, an operator) pass `require_consent` and
-    `require_answers` False: they ask in person, and a queue must not wait on a survey question.
+    `require_answers` False: they ask in person, and a queue must not wait on a survey question
+    or a table choice (`require_answers` covers the event's required session choice too).
 
     Raises ValidationError (422) with `fields`, or audience_not_allowed (403).
     """
@@ -238,6 +247,8 @@ def clean_registration(event: Event, data: dict[str, Any], *, require_kana: bool
                                   mode=_("online") if attendance == AttendanceMode.ONLINE else _("in person"))]
 
     session_ids = clean_sessions(event, data.get("session_ids"), errors)
+    if require_answers:
+        require_session_choice(event, session_ids, errors)
     answers = clean_answers(event, data.get("answers"), errors, enforce_required=require_answers)
     consent = _truthy(data.get("consent", False))
     if require_consent and not consent:
