@@ -7,8 +7,10 @@ merges every directory listed in BABEL_TRANSLATION_DIRECTORIES.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, current_app, g, has_request_context, redirect, request, url_for
@@ -57,6 +59,18 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+@lru_cache(maxsize=None)
+def _parsed(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+def _locale_for_request() -> Locale:
+    """Flask-Babel parses the selector's answer on every request, and Babel's parsing costs more
+    than the rest of the choice; a Locale is passed through as it is, so each language (a
+    handful, from LANGUAGES and the CLI setting) is parsed once."""
+    return _parsed(select_locale())
+
+
 @bp.route("/lang/<code>")
 def switch_language(code: str):
     """Remember the chosen language in a cookie and go back where the user was."""
@@ -79,5 +93,5 @@ def init_app(app: Flask) -> None:
         compile_catalogues()
     except OSError:  # a read-only install ships compiled catalogues
         pass
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=_locale_for_request)
     app.register_blueprint(bp)
