@@ -345,3 +345,33 @@ def test_counts_since_something_not_a_time_is_422(client, scene):
     response = client.get("/api/v1/checkin/events/mixer/counts?since=yesterday",
                           headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 422 and "since" in response.get_json()["error"]["fields"]
+
+
+def test_counts_polled_since_a_cursor_follow_a_table_check_in_and_its_undo(client, scene, make_session):
+    """Another device's poll sees the table's figure move, though no registration row changed."""
+    from events_app.registration.models import RegistrationSession
+
+    event, registration, token, code = scene
+    table = make_session(event, title="A卓")
+    db.session.add(RegistrationSession(registration_id=registration.id, session_id=table.id, status="confirmed"))
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def poll(since):
+        return client.get("/api/v1/checkin/events/mixer/counts", query_string={"since": since},
+                          headers=headers).get_json()
+
+    before = poll(client.get("/api/v1/checkin/events/mixer/offline", headers=headers).get_json()["generated_at"])
+    assert before["sessions"] == [{"id": table.id, "title": "A卓", "checked_in": 0, "expected": 1}]
+    post(client, "/api/v1/checkin", token, {"code": code, "event": "mixer", "session_id": table.id})
+    after = poll(before["cursor"])
+    assert after["sessions"][0]["checked_in"] == 1 and after["in_person"]["checked_in"] == 0
+    post(client, "/api/v1/checkin/undo", token, {"registration_id": registration.id, "reason": "別の卓",
+                                                  "session_id": table.id})
+    assert poll(after["cursor"])["sessions"][0]["checked_in"] == 0
+
+
+def test_counts_of_an_event_without_tables_keep_their_fields_and_list_no_sessions(client, scene):
+    event, registration, token, code = scene
+    body = client.get("/api/v1/checkin/events/mixer/counts", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert set(body) == {"in_person", "online", "walk_ins", "conflicts", "sessions"} and body["sessions"] == []

@@ -218,7 +218,75 @@ def test_counts_separate_in_person_and_online(db_backend, make_event, make_regis
     services.check_in_registration(event, here[0].id, staff=staff)
     services.record_online_join(online[0])
     assert services.counts(event) == {"in_person": {"checked_in": 1, "expected": 3},
-                                      "online": {"joined": 1, "expected": 2}, "walk_ins": 0, "conflicts": 0}
+                                      "online": {"joined": 1, "expected": 2}, "walk_ins": 0, "conflicts": 0,
+                                      "sessions": []}
+
+
+# --- per-table counts ----------------------------------------------------------------------
+
+def choose(registration, session, status="confirmed"):
+    from events_app.registration.models import RegistrationSession
+
+    db.session.add(RegistrationSession(registration_id=registration.id, session_id=session.id, status=status))
+    db.session.commit()
+
+
+def session_counts(event) -> dict:
+    return {s["title"]: (s["checked_in"], s["expected"]) for s in services.counts(event)["sessions"]}
+
+
+def test_counts_list_each_breakout_table_in_timetable_order_with_checked_in_and_expected(
+        door, make_registration, make_session):
+    from events_app.enums import SessionKind
+
+    event, registration, staff, code = door
+    later = make_session(event, title="B卓", starts_at=event.starts_at + timedelta(minutes=30))
+    table = make_session(event, title="A卓")
+    make_session(event, title="開会挨拶", kind=SessionKind.TIMETABLE)  # nobody checks in to a speech
+    choose(registration, table)
+    choose(make_registration(event), table)
+    services.check_in_code(event, code, staff=staff, session_id=table.id)
+    assert services.counts(event)["sessions"] == [
+        {"id": table.id, "title": "A卓", "checked_in": 1, "expected": 2},
+        {"id": later.id, "title": "B卓", "checked_in": 0, "expected": 0},
+    ]
+
+
+def test_a_table_expects_only_confirmed_choices_of_confirmed_registrations(door, make_registration, make_session):
+    event, registration, staff, code = door
+    table = make_session(event, title="A卓")
+    choose(registration, table)
+    choose(make_registration(event), table, status="waitlisted")  # no seat at this table
+    choose(make_registration(event, status="cancelled"), table)
+    choose(make_registration(event, status="waitlisted"), table, status="waitlisted")
+    assert session_counts(event) == {"A卓": (0, 1)}
+
+
+def test_a_table_expects_an_online_registrant_once_they_came_to_the_venue(db_backend, make_event,
+                                                                          make_registration, make_session,
+                                                                          make_staff):
+    """The venue's rule, table by table: whoever is checked in is expected, so no card reads 2 / 1."""
+    from events_app.enums import EventKind
+
+    event = make_event(kind=EventKind.HYBRID, online_url="https://meet.example/t", online_capacity=10)
+    staff = make_staff("operator")
+    table = make_session(event, title="A卓")
+    at_home, came, at_table = (make_registration(event, attendance_mode="online") for _ in range(3))
+    for registration in (at_home, came, at_table):
+        choose(registration, table)
+    assert session_counts(event) == {"A卓": (0, 0)}
+    services.check_in_registration(event, came.id, staff=staff)
+    services.check_in_registration(event, at_table.id, staff=staff, session_id=table.id)
+    assert session_counts(event) == {"A卓": (1, 2)}
+
+
+def test_an_undone_table_check_in_leaves_the_tables_count(door, make_session):
+    event, registration, staff, code = door
+    table = make_session(event, title="A卓")
+    choose(registration, table)
+    services.check_in_code(event, code, staff=staff, session_id=table.id)
+    services.undo_check_in(event, registration.id, staff=staff, reason="別の卓でした", session_id=table.id)
+    assert session_counts(event) == {"A卓": (0, 1)}
 
 
 def test_search_finds_by_name_kana_in_hiragana_email_and_company(db_backend, make_event, make_registration,

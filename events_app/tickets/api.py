@@ -301,7 +301,8 @@ document("/checkin/sync", "post", {
                                           "client_at": {"type": "string", "format": "date-time"}}}}}}}}},
     "responses": {"200": {"description": "One result per scan, in order"}, "422": _ERR},
 })
-for _path, _summary in (("counts", "Checked in / expected, in person and online; with ?since=<cursor> also "
+for _path, _summary in (("counts", "Checked in / expected, in person and online, and per breakout session "
+                                   "(sessions: [{id, title, checked_in, expected}]); with ?since=<cursor> also "
                                    "{cursor, changes: [{id, status, checked_in_at, checked_in_by, online_joined_at}]}"),
                         ("search", "Find attendees by name, kana, email or company (?q=)"),
                         ("offline", "Attendee list and ticket-code hashes for offline decisions")):

@@ -12,19 +12,25 @@ from sqlalchemy import select
 
 from ..auth.models import EventStaff, StaffUser
 from ..database import utcnow
-from ..enums import AttendanceMode, EventStatus, RegistrationStatus, Role
+from ..enums import AttendanceMode, EventStatus, RegistrationStatus, Role, SessionKind
 from ..errors import NotFound
-from ..events.models import Event
+from ..events.models import Event, EventSession
 from ..events.queries import event_by_slug  # noqa: F401  (re-exported through tickets.services)
 from ..extensions import db
 from ..people.models import Person
-from ..registration.models import Registration
+from ..registration.models import Registration, RegistrationSession
 from .models import CheckIn
 from .row_helpers import _staff_name
 
 
+def _how_many(condition):
+    """How many rows meet `condition` (0, not NULL, when none do): several counts in one pass."""
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
 def counts(event: Event) -> dict:
-    """Checked in / expected, in person and online, plus conflicts waiting for review.
+    """Checked in / expected, in person, online and at each breakout table, plus conflicts waiting
+    for review.
 
     The venue figure counts people, not registrations' modes: whoever was checked in at the door
     is in both its numerator and its expected, so an online registrant who came anyway never makes
@@ -33,9 +39,7 @@ def counts(event: Event) -> dict:
     in_person = Registration.attendance_mode == AttendanceMode.IN_PERSON
     online = Registration.attendance_mode == AttendanceMode.ONLINE
     at_venue = Registration.checked_in_at.is_not(None)
-
-    def n(condition):
-        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+    n = _how_many
 
     row = db.session.execute(
         select(n(confirmed & (in_person | at_venue)), n(confirmed & at_venue),
@@ -50,7 +54,33 @@ def counts(event: Event) -> dict:
         "online": {"joined": int(row[3]), "expected": int(row[2])},
         "walk_ins": int(row[4]),
         "conflicts": int(conflicts or 0),
+        "sessions": session_counts(event),
     }
+
+
+def session_counts(event: Event) -> list[dict]:
+    """Checked in / expected at each breakout table, in timetable order.
+
+    The venue's rule, table by table: expected are the confirmed choices of confirmed
+    registrations that attend in person, plus anyone checked in at the door or at the table (an
+    online registrant who came), so a table never reads 3 / 2. Timetable items take no check-ins."""
+    # Outer joins keep a table nobody chose (0 / 0); a row counts only when both joins matched.
+    chosen = (RegistrationSession.session_id == EventSession.id) & \
+        (RegistrationSession.status == RegistrationStatus.CONFIRMED)
+    confirmed = (Registration.id == RegistrationSession.registration_id) & \
+        (Registration.status == RegistrationStatus.CONFIRMED)
+    counted = Registration.id.is_not(None)
+    at_table = RegistrationSession.checked_in_at.is_not(None)
+    in_person = Registration.attendance_mode == AttendanceMode.IN_PERSON
+    at_venue = Registration.checked_in_at.is_not(None)
+    rows = db.session.execute(
+        select(EventSession.id, EventSession.title, _how_many(counted & (in_person | at_venue | at_table)),
+               _how_many(counted & at_table))
+        .outerjoin(RegistrationSession, chosen).outerjoin(Registration, confirmed)
+        .where(EventSession.event_id == event.id, EventSession.kind == SessionKind.BREAKOUT)
+        .group_by(EventSession.id, EventSession.title, EventSession.starts_at, EventSession.position)
+        .order_by(EventSession.starts_at, EventSession.position, EventSession.id))
+    return [{"id": row[0], "title": row[1], "expected": int(row[2]), "checked_in": int(row[3])} for row in rows]
 
 
 # A write stamps updated_at before it commits, so a change can become visible with a stamp a
