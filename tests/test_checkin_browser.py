@@ -271,3 +271,32 @@ def test_the_history_page_is_readable_on_a_phone(db_backend, live_server, launch
     assert lines["badgeText"] == "受付完了" and lines["badge"] == 1
     assert lines["name"] == 1 and lines["kana"] == 1
     assert lines["overflow"] <= 0
+
+
+def test_choosing_a_table_highlights_its_counter_and_a_check_in_there_moves_it(door_browser):
+    from events_app.database import write_transaction
+    from events_app.events.models import EventSession
+    from events_app.registration.models import RegistrationSession
+
+    page, context, registration = door_browser
+    # The door page polls meanwhile: write as the app does (SQLite: BEGIN IMMEDIATE, waiting its turn).
+    with write_transaction() as session:
+        event = registration.event
+        table, other = (EventSession(event_id=event.id, title=title, starts_at=event.starts_at,
+                                     ends_at=event.ends_at) for title in ("A卓", "B卓"))
+        session.add_all([table, other])
+        session.flush()
+        session.add(RegistrationSession(registration_id=registration.id, session_id=table.id, status="confirmed"))
+    page.reload()
+    counter, other_counter = f"#session-count-{table.id}", f"#session-count-{other.id}"
+    page.wait_for_function(f"document.querySelector('{counter} strong').textContent === '0 / 1'", timeout=10000)
+    page.select_option("#session-select", str(table.id))
+    assert page.get_attribute(counter, "aria-current") == "true"
+    assert page.get_attribute(other_counter, "aria-current") is None
+    page.fill("#search-input", "たかはし")
+    page.click("#search-results li[data-registration-id] button.primary")
+    page.wait_for_selector("#result[data-result='ok']", timeout=10000)
+    page.wait_for_function(f"document.querySelector('{counter} strong').textContent === '1 / 1'", timeout=10000)
+    assert page.inner_text("#count-in-person") == "0 / 1"  # the table, not the entrance
+    page.select_option("#session-select", "")
+    assert page.get_attribute(counter, "aria-current") is None

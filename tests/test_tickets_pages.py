@@ -342,3 +342,25 @@ def test_the_online_count_is_shown_only_for_events_with_online_attendance(client
     for path in ("/checkin/counted", "/checkin/counted/history"):
         html = client.get(path).get_data(as_text=True)
         assert ('id="count-online"' in html) is shown, path
+
+
+@pytest.mark.parametrize("language, heading", [("ja", "セッションごとの受付"), ("en", "Check-ins per session")])
+def test_the_door_screen_has_a_counter_per_breakout_table(client, db_backend, login, make_staff, make_event,
+                                                         make_session, language, heading):
+    from events_app.enums import SessionKind
+
+    event = make_event(slug="tables")
+    tables = [make_session(event, title="A卓"), make_session(event, title="B卓")]
+    speech = make_session(event, title="開会挨拶", kind=SessionKind.TIMETABLE)
+    login(make_staff("operator"))
+    html = client.get(f"/checkin/tables?lang={language}").get_data(as_text=True)
+    assert heading in html
+    assert all(f'id="session-count-{t.id}"' in html for t in tables)
+    assert f'id="session-count-{speech.id}"' not in html
+
+
+def test_the_door_screen_of_an_event_without_tables_has_no_table_counters(client, db_backend, login, make_staff,
+                                                                         make_event):
+    make_event(slug="no-tables")
+    login(make_staff("operator"))
+    assert 'id="session-counts"' not in client.get("/checkin/no-tables").get_data(as_text=True)

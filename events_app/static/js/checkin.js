@@ -147,6 +147,8 @@
     $("conflict-count-wrap").hidden = !c.conflicts;
     $("conflict-count").textContent = String(c.conflicts);
     save("counts", { in_person: c.in_person, online: c.online, conflicts: c.conflicts });
+    // The per-table counters (checkin-sessions.js) read the same answer.
+    root.dispatchEvent(new CustomEvent("checkin:counts", { detail: c }));
   }
   function localCounts() {
     if (!cache) { return null; }
