@@ -57,7 +57,9 @@ def create_app(config: dict | None = None) -> Flask:
     from . import i18n, templating
     from .database import configure_postgresql, configure_sqlite
     from .errors import register_error_handlers
-    from .extensions import csrf, db, limiter, login_manager, migrate
+    from .extensions import CookieSessionInterface, csrf, db, limiter, login_manager, migrate
+
+    app.session_interface = CookieSessionInterface()
 
     db.init_app(app)
     with app.app_context():

@@ -1,10 +1,13 @@
 """The app starts, answers health checks and keeps its settings safe."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from events_app import create_app
 from events_app.config import ConfigError
+from tests.conftest import STAFF_PASSWORD
 
 
 def test_healthz_answers_ok_when_database_answers(client):
@@ -81,3 +84,22 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
         assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(sa.text("PRAGMA busy_timeout")).scalar() == 30000
         assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_a_cookieless_request_starts_a_session_that_a_form_round_trips(app_config, make_staff):
+    """The session interface skips its signer for requests without a session cookie: an API call
+    writes no cookie, and a first visit to a form still gets a session carrying its CSRF token."""
+    app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    staff = make_staff("operator")
+    client = app.test_client()
+    assert "Set-Cookie" not in client.get("/api/v1/events").headers
+    page = client.get("/login")
+    assert "session=" in page.headers.get("Set-Cookie", "")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    signed_in = client.post("/login", data={"email": staff.email, "password": STAFF_PASSWORD, "csrf_token": token})
+    assert signed_in.status_code == 302
+    # A forged cookie is still read (and refused) by Flask's own interface: no session, no sign-in.
+    forged = app.test_client()
+    forged.set_cookie("session", "forged.value.here")
+    assert forged.post("/login", data={"email": staff.email, "password": STAFF_PASSWORD,
+                                       "csrf_token": token}).status_code == 400
