@@ -86,10 +86,10 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
         assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
 
 
-def test_a_cookieless_request_starts_a_session_that_a_form_round_trips(app_config, make_staff):
+def test_a_cookieless_request_starts_a_session_that_a_form_round_trips(app, make_staff):
     """The session interface skips its signer for requests without a session cookie: an API call
     writes no cookie, and a first visit to a form still gets a session carrying its CSRF token."""
-    app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    app.config["WTF_CSRF_ENABLED"] = True  # read per request by Flask-WTF
     staff = make_staff("operator")
     client = app.test_client()
     assert "Set-Cookie" not in client.get("/api/v1/events").headers
