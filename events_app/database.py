@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+import select
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
@@ -9,6 +11,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 
 from .extensions import db
 from .sqlite_writers import writer_turn
@@ -113,6 +116,51 @@ def configure_postgresql(engine: Engine) -> None:
         if (cursor.connection.info.transaction_status == idle and needs_transaction(statement)
                 and not (context is not None and context.execution_options.get(ONE_STATEMENT))):
             cursor.execute("BEGIN")
+
+    _check_connections_cheaply(engine)
+
+
+# A pooled PostgreSQL connection idle longer than this is pinged before use (see below).
+PING_AFTER_IDLE_SECONDS = 30.0
+
+
+def _closed_by_server(dbapi_connection) -> bool:
+    """True when the server has closed this idle connection (a restart, a terminated backend): its
+    socket then reads as ready (the server's goodbye and EOF) although no query is outstanding.
+    The same zero-timeout check urllib3 makes before reusing a kept-alive HTTP connection."""
+    if dbapi_connection.closed or dbapi_connection.broken:
+        return True
+    try:
+        readable, _, _ = select.select([dbapi_connection.pgconn.socket], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
+
+
+def _check_connections_cheaply(engine: Engine) -> None:
+    """What pool_pre_ping did, without a round trip per checkout (PostgreSQL engines run with
+    pool_pre_ping off). A request checks a connection out at least once, and the ping was a fifth of
+    a door scan's work in the worker (py-spy, bench/checkin.py). A connection the server closed is
+    seen locally (`_closed_by_server`) and replaced before use, so a restarted database costs no
+    request; one idle for PING_AFTER_IDLE_SECONDS is still pinged, for a peer that vanished without
+    closing (a crashed host, a dropped NAT entry). Raising DisconnectionError here makes the pool
+    discard the connection and check out another (SQLAlchemy's documented checkout hook)."""
+    dialect = engine.dialect
+
+    @sa_event.listens_for(engine, "connect")
+    @sa_event.listens_for(engine, "checkin")
+    def _note_idle_since(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @sa_event.listens_for(engine, "checkout")
+    def _replace_if_gone(dbapi_connection, record, _proxy):
+        if _closed_by_server(dbapi_connection):
+            raise DisconnectionError("the server closed this pooled connection")
+        if time.monotonic() - record.info.get("idle_since", 0.0) > PING_AFTER_IDLE_SECONDS:
+            try:
+                dialect.do_ping(dbapi_connection)
+            except Exception as exc:
+                raise DisconnectionError(f"pooled connection did not answer a ping: {exc}") from exc
 
 
 @contextmanager

@@ -1,8 +1,11 @@
 """PostgreSQL runs reads in autocommit and opens a transaction for the first statement that writes
 or locks (events_app/database.py, configure_postgresql): read-only requests never send ROLLBACK,
 which would make psycopg drop the connection's prepared statements; writes stay atomic and
-locking reads keep their lock until the commit."""
+locking reads keep their lock until the commit. Pooled connections are checked without a round
+trip: one the server closed is replaced before use, one idle for long is pinged."""
 from __future__ import annotations
+
+import time
 
 import psycopg
 import pytest
@@ -10,6 +13,7 @@ import sqlalchemy as sa
 from psycopg.pq import TransactionStatus
 from sqlalchemy.exc import IntegrityError
 
+from events_app import database
 from events_app.database import needs_transaction, utcnow, write_transaction
 from events_app.enums import Affiliation
 from events_app.events.models import Event
@@ -119,3 +123,46 @@ def test_an_admission_at_the_door_is_one_statement_without_begin_or_commit(
         assert [(h.kind, h.staff_id, h.id) for h in history] == [(CheckInKind.CHECK_IN, staff.id, outcome.history_id)]
         # The second scan writes nothing.
         assert services.check_in_code(event, code, staff=staff).result == CheckInResult.ALREADY_CHECKED_IN
+
+
+def _plain(database_url: str) -> str:
+    return database_url.replace("postgresql+psycopg://", "postgresql://")
+
+
+@pytest.mark.postgres_only
+def test_a_restarted_server_costs_no_request(app, client, db_backend, make_event, database_url):
+    make_event(slug="after-restart")
+    assert client.get("/api/v1/events/after-restart").status_code == 200  # the pool holds connections now
+    # The test keeps one app context open across requests; in production each request's teardown
+    # hands its connection back to the pool like this.
+    db.session.remove()
+    # What a restart does to every client: the server ends their backends and closes the sockets.
+    with psycopg.connect(_plain(database_url), autocommit=True) as admin:
+        ended = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                              "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchone()[0]
+        assert ended >= 1
+        for _ in range(100):
+            if admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                             "AND pid <> pg_backend_pid()").fetchone()[0] == 0:
+                break
+            time.sleep(0.02)
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    answer = client.get("/api/v1/events/after-restart")
+    assert answer.status_code == 200 and answer.get_json()["slug"] == "after-restart"
+
+
+@pytest.mark.postgres_only
+def test_only_a_connection_idle_for_long_is_pinged(app, db_backend, monkeypatch):
+    pings = []
+    with app.app_context():
+        dialect = db.engine.dialect
+        real_ping = dialect.do_ping
+        monkeypatch.setattr(dialect, "do_ping", lambda conn: pings.append(1) or real_ping(conn))
+        for _ in range(3):  # busy: checked out again at once, no round trip spent on a ping
+            with db.engine.connect() as connection:
+                connection.execute(sa.text("SELECT 1"))
+        assert pings == []
+        monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.0)
+        with db.engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+        assert pings == [1]
