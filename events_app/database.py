@@ -131,10 +131,12 @@ def _closed_by_server(dbapi_connection) -> bool:
     if dbapi_connection.closed or dbapi_connection.broken:
         return True
     try:
-        readable, _, _ = select.select([dbapi_connection.pgconn.socket], [], [], 0)
+        # poll, not select: a busy worker's descriptors may number over select's 1024.
+        poller = select.poll()
+        poller.register(dbapi_connection.pgconn.socket, select.POLLIN)
+        return bool(poller.poll(0))
     except (OSError, ValueError):
         return True
-    return bool(readable)
 
 
 def _check_connections_cheaply(engine: Engine) -> None:

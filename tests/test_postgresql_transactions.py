@@ -166,3 +166,35 @@ def test_only_a_connection_idle_for_long_is_pinged(app, db_backend, monkeypatch)
         with db.engine.connect() as connection:
             connection.execute(sa.text("SELECT 1"))
         assert pings == [1]
+
+
+@pytest.mark.postgres_only
+def test_a_connection_numbered_above_1024_is_checked_too(db_backend, database_url):
+    """A busy threaded worker holds many sockets; the liveness check must not depend on select()'s
+    1024-descriptor limit (it would call every such connection closed, and the pool give up)."""
+    import os
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip(f"needs 1,200 open files; the hard limit here is {hard}")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    padding = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        connection = psycopg.connect(_plain(database_url), autocommit=True)
+        try:
+            assert connection.pgconn.socket > 1024
+            assert database._closed_by_server(connection) is False
+            with psycopg.connect(_plain(database_url), autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (connection.info.backend_pid,))
+            for _ in range(100):
+                if database._closed_by_server(connection):
+                    break
+                time.sleep(0.02)
+            assert database._closed_by_server(connection) is True
+        finally:
+            connection.close()
+    finally:
+        for fd in padding:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
