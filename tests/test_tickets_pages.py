@@ -109,6 +109,23 @@ def test_scanner_page_access(client, login, make_staff, ticket):
     assert client.get("/checkin/autumn/history").status_code == 200
 
 
+def test_every_door_screen_script_is_cached_for_offline_use(client, login, make_staff, ticket):
+    # A script missing from data-assets breaks the screen when it is reloaded without network.
+    import html as html_lib
+    import json
+    import re
+
+    login(make_staff("operator"))
+    page = client.get("/checkin/autumn").get_data(as_text=True)
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    cached = json.loads(html_lib.unescape(re.search(r'data-assets="([^"]+)"', page).group(1)))
+    assert "/static/js/checkin.js" in scripts and set(scripts) <= set(cached)
+    for script in scripts:
+        served = client.get(script)
+        assert served.status_code == 200, script
+        served.close()
+
+
 def test_door_api_uses_the_same_service(client, login, make_staff, ticket):
     event, registration, url = ticket
     login(make_staff("operator"))

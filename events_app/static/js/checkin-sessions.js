@@ -1,5 +1,5 @@
 /* The door screen's per-table counters: checked in / expected at each breakout session, from
-   every counts answer checkin.js receives (poll, scan, sync), with the table being checked in for
+   every counts answer checkin-status.js renders (poll, scan, sync), with the table being checked in for
    highlighted. Offline counts know nothing of tables, so the last figures stay until the network
    returns; they are kept on the device so a reload without network still shows them. */
 (function () {

@@ -1,0 +1,69 @@
+/* The door screen's offline list: the event's attendees with SHA-256 hashes of their ticket
+   codes, kept on the device (with the queue of offline admissions) and kept fresh from the
+   server, so the screen can decide alone when the network drops (checkin-decide.js). */
+(function () {
+  "use strict";
+  var door = window.DoorScreen;
+  if (!door) { return; }
+  var T = door.T, $ = door.$, fmt = door.fmt, timeOf = door.timeOf, load = door.load, save = door.save;
+
+  door.cache = load("cache", null);          // {generated_at, attendees: [...]}
+  door.queue = load("queue", []);            // [{nonce, code | registration_id, client_at}]
+  door.byHash = {}; door.revokedHash = {}; door.byId = {};
+  function indexCache() {
+    var byHash = door.byHash = {}, revokedHash = door.revokedHash = {}, byId = door.byId = {};
+    if (!door.cache) { return; }
+    door.cache.attendees.forEach(function (a) {
+      byId[a.id] = a;
+      (a.codes || []).forEach(function (h) { byHash[h] = a; });
+      (a.revoked_codes || []).forEach(function (h) { revokedHash[h] = a; });
+    });
+    var status = $("cache-status");
+    status.dataset.count = String(door.cache.attendees.length);
+    status.textContent = fmt(T.cache, { n: door.cache.attendees.length, time: timeOf(door.cache.generated_at) });
+  }
+  indexCache();
+  if (!door.cache) { $("cache-status").textContent = T.cache_missing; }
+
+  // Registrations this device admitted offline that the server has not heard of yet.
+  function pendingIds() {
+    var ids = {};
+    door.queue.forEach(function (q) {
+      var a = q.registration_id != null ? door.byId[q.registration_id] : door.byHash[q.hash];
+      if (a) { ids[a.id] = true; }
+    });
+    return ids;
+  }
+  // Merge the check-in state changed since the cache's cursor: the offline list stays as fresh
+  // as the counts (one request every 5 s), not a minute old when the network drops.
+  function applyChanges(data) {
+    var cache = door.cache;
+    if (!cache || !data.cursor) { return; }
+    var pending = pendingIds(), unknown = false;
+    (data.changes || []).forEach(function (c) {
+      var a = door.byId[c.id];
+      if (!a) { unknown = true; return; }  // a new registration: only the full list brings its codes
+      a.status = c.status; a.online_joined_at = c.online_joined_at;
+      if (!(pending[a.id] && !c.checked_in_at)) { a.checked_in_at = c.checked_in_at; a.checked_in_by = c.checked_in_by; }
+    });
+    cache.cursor = data.cursor; save("cache", cache);
+    if (unknown) { refreshCache(); }
+  }
+  function refreshCache() {
+    if (!door.online) { return Promise.resolve(); }
+    return door.request("GET", "/offline", null, 15000).then(function (r) {
+      if (r.status !== 200) { return; }
+      // Keep local admissions still waiting to sync visible in the fresh list.
+      var pending = {};
+      door.queue.forEach(function (q) { pending[q.registration_id || q.hash] = q; });
+      var cache = door.cache = r.data;
+      cache.attendees.forEach(function (a) {
+        var q = pending[a.id] || (a.codes || []).map(function (h) { return pending[h]; }).filter(Boolean)[0];
+        if (q && !a.checked_in_at) { a.checked_in_at = q.client_at; a.checked_in_by = T.this_device; }
+      });
+      save("cache", cache); indexCache();
+    }, function () { door.setOnline(false); });
+  }
+
+  door.applyChanges = applyChanges; door.refreshCache = refreshCache;
+})();

@@ -1,0 +1,32 @@
+/* Undoing a check-in (from the result panel or a search result): online only, with a reason
+   that the history keeps. */
+(function () {
+  "use strict";
+  var door = window.DoorScreen;
+  if (!door) { return; }
+  var T = door.T, $ = door.$;
+
+  var undoTarget = null, dialog = $("undo-dialog");
+  function askUndo(reg) {
+    undoTarget = reg; $("undo-who").textContent = reg.name; $("undo-reason").value = ""; $("undo-error").textContent = "";
+    if (dialog.showModal) { dialog.showModal(); } else { dialog.setAttribute("open", ""); }
+    $("undo-reason").focus();
+  }
+  $("result-undo").addEventListener("click", function () { if (door.lastShown) { askUndo(door.lastShown); } });
+  $("undo-cancel").addEventListener("click", function () { dialog.close(); });
+  $("undo-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var reason = $("undo-reason").value.trim();
+    if (!reason) { $("undo-error").textContent = T.reason_required; return; }
+    door.request("POST", "/undo", { registration_id: undoTarget.id, reason: reason, device: door.DEVICE, session_id: door.sessionId() }).then(function (r) {
+      if (r.status !== 200) { $("undo-error").textContent = (r.data.error && r.data.error.message) || T.error; return; }
+      dialog.close();
+      var a = door.byId[undoTarget.id]; if (a) { a.checked_in_at = null; a.checked_in_by = null; door.save("cache", door.cache); }
+      var panel = $("result"); panel.className = "result result-warn"; panel.dataset.result = "undone";
+      $("result-title").textContent = T.undone; $("result-undo").hidden = true;
+      door.refreshCounts(); door.runSearch();
+    }, function () { $("undo-error").textContent = T.error; });
+  });
+
+  door.askUndo = askUndo;
+})();

@@ -1,0 +1,55 @@
+/* Registering and checking in someone who did not register (online only). When their address
+   is already registered here, the screen shows whose registration it is and offers checking it
+   in instead (staff can see whether it is the person in front of them). */
+(function () {
+  "use strict";
+  var door = window.DoorScreen;
+  if (!door) { return; }
+  var T = door.T, $ = door.$, fmt = door.fmt, timeOf = door.timeOf;
+
+  var existing = null;
+  function offerExisting(reg) {
+    existing = reg;
+    $("walkin-existing").hidden = !reg;
+    if (!reg) { return; }
+    $("walkin-existing-name").textContent = reg.name;
+    $("walkin-existing-kana").textContent = reg.name_kana || "";
+    $("walkin-existing-detail").textContent = [door.describe(reg), reg.email].filter(Boolean).join(" · ");
+    var state = reg.status !== "confirmed" ? (T["status_" + reg.status] || reg.status)
+      : reg.checked_in_at ? fmt(T.checked_in_badge, { time: timeOf(reg.checked_in_at) }) : T.status_confirmed;
+    $("walkin-existing-state").textContent = state;
+    $("walkin-existing-checkin").hidden = reg.status !== "confirmed" || !!reg.checked_in_at;
+    $("walkin-existing-checkin").disabled = false;
+  }
+  $("walkin-existing-checkin").addEventListener("click", function () {
+    if (!existing) { return; }
+    door.unlockAudio(); $("walkin-existing-checkin").disabled = true;
+    door.decide({ registration_id: existing.id }).then(function (answer) {
+      door.show(answer, { offline: !!answer.offline });
+      if (answer.result !== "error") {
+        offerExisting(null); $("walkin-errors").textContent = ""; $("walkin-form").reset();
+      } else { $("walkin-existing-checkin").disabled = false; }
+    });
+  });
+  $("walkin-form").addEventListener("submit", function (ev) {
+    ev.preventDefault(); door.unlockAudio();
+    var form = ev.target, errors = $("walkin-errors");
+    errors.textContent = ""; offerExisting(null);
+    if (!door.online) { errors.textContent = T.offline_walkin; return; }
+    var data = {}; new FormData(form).forEach(function (v, k) { if (v !== "") { data[k] = v; } });
+    data.device = door.DEVICE; data.language = document.documentElement.lang === "en" ? "en" : "ja";
+    door.request("POST", "/walk-in", data, 10000).then(function (r) {
+      if (r.status === 200) { door.show(r.data); form.reset(); door.refreshAll(); return; }
+      var e = r.data.error || {};
+      if (e.code === "already_registered" && r.data.registration) { offerExisting(r.data.registration); }
+      var lines = [e.message || T.error];
+      Object.keys(e.fields || {}).forEach(function (k) {
+        // Staff read the field's name, never its key ("answers.1"); a field without a name shows its message alone.
+        var label = T.fields[k];
+        lines.push((label ? label + ": " : "") + e.fields[k].join(" "));
+        var input = form.querySelector('[name="' + k + '"]'); if (input) { input.setAttribute("aria-invalid", "true"); }
+      });
+      errors.textContent = lines.join("\n");
+    }, function () { errors.textContent = T.offline_walkin; });
+  });
+})();
