@@ -19,6 +19,7 @@ from ..events.queries import event_by_slug  # noqa: F401  (re-exported through t
 from ..extensions import db
 from ..people.models import Person
 from ..registration.models import Registration, RegistrationSession
+from . import romaji
 from .models import CheckIn
 from .row_helpers import _staff_name
 
@@ -112,7 +113,7 @@ def _katakana(text: str) -> str:
 
 
 def search(event: Event, query: str, *, limit: int = 20) -> list[Registration]:
-    """Registrations of this event matching a name, kana (hiragana works too), email or company."""
+    """Registrations of this event matching a name, kana (hiragana and romaji work too), email or company."""
     query = unicodedata.normalize("NFKC", query or "").strip()
     if len(query) < 1:
         return []
@@ -123,16 +124,28 @@ def search(event: Event, query: str, *, limit: int = 20) -> list[Registration]:
         return sa.func.replace(sa.func.replace(sa.func.lower(column), " ", ""), "\u3000", "")
 
     like = f"%{compact.lower()}%"
+    matches = [squeeze(Person.name).like(like), squeeze(Person.name_kana).like(f"%{kana.lower()}%"),
+               sa.func.lower(Person.email).like(like), squeeze(Person.company).like(like)]
+    reading = romaji.kana_reading(query)
+    if reading:  # "tanaka" also finds タナカ, however its long vowels are spelt
+        matches.append(Person.id.in_(_people_reading(event, reading)))
     stmt = (
         select(Registration).join(Person, Registration.person_id == Person.id)
         .where(Registration.event_id == event.id)
-        .where(sa.or_(squeeze(Person.name).like(like), squeeze(Person.name_kana).like(f"%{kana.lower()}%"),
-                      sa.func.lower(Person.email).like(like), squeeze(Person.company).like(like)))
+        .where(sa.or_(*matches))
         .order_by(sa.case((Registration.status == RegistrationStatus.CONFIRMED, 0), else_=1), Person.name_kana,
                   Person.name)
         .limit(limit)
     )
     return list(db.session.scalars(stmt))
+
+
+def _people_reading(event: Event, reading: str) -> list[int]:
+    """People registered for this event whose フリガナ reads as `reading` (romaji.reads_as)."""
+    rows = db.session.execute(
+        select(Person.id, Person.name_kana).join(Registration, Registration.person_id == Person.id)
+        .where(Registration.event_id == event.id, Person.name_kana.like(romaji.like_pattern(reading))))
+    return [person_id for person_id, name_kana in rows if romaji.reads_as(_katakana(name_kana or ""), reading)]
 
 
 def registration_json(registration: Registration, *, staff_names: dict | None = None) -> dict:
