@@ -13,11 +13,14 @@ from pathlib import Path
 from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Blueprint, Flask, current_app, g, has_request_context, redirect, request, url_for
+from flask import Blueprint, Flask, Response, current_app, g, has_request_context, redirect, request, url_for
 from flask_login import current_user
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 LANG_COOKIE = "tsunagu_lang"
+# Set in the WSGI environ (one per request, also where tests reuse one app context and its `g`)
+# once this request's language has been chosen; vary_on_language reads it.
+LOCALE_CHOSEN = "tsunagu.locale_chosen"
 
 bp = Blueprint("i18n", __name__)
 
@@ -47,6 +50,7 @@ def select_locale() -> str:
     if not has_request_context():
         # The CLI and the worker: messages in CLI_LANGUAGE; mail uses force_locale per message.
         return current_app.config.get("CLI_LANGUAGE", "en")
+    request.environ[LOCALE_CHOSEN] = True
     chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
     if chosen in languages:
         return chosen
@@ -85,6 +89,22 @@ def switch_language(code: str):
     return response
 
 
+def vary_on_language(response: Response) -> Response:
+    """Tell caches that this answer is in the language chosen from Accept-Language and cookies.
+
+    The rule is "this request's language was chosen", marked by select_locale itself: Flask-Babel
+    asks its selector only when something translates or formats (and force_locale, used for mail
+    in the recipient's language, bypasses it), so answers that translate nothing (/healthz,
+    static files) stay shareable, and nothing depends on Flask-Babel's private caches. A static
+    file never varies, even if a hook chose the language on its way. Runs on every request: one
+    dictionary lookup when nothing was translated.
+    """
+    if request.environ.get(LOCALE_CHOSEN) and request.endpoint != "static":
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")  # the language cookie, and a signed-in user's language
+    return response
+
+
 def init_app(app: Flask) -> None:
     from .extensions import babel
 
@@ -94,4 +114,5 @@ def init_app(app: Flask) -> None:
     except OSError:  # a read-only install ships compiled catalogues
         pass
     babel.init_app(app, locale_selector=_locale_for_request)
+    app.after_request(vary_on_language)
     app.register_blueprint(bp)
