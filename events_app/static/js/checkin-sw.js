@@ -24,6 +24,9 @@ self.addEventListener("fetch", function (event) {
     }
     return response;
   }, function () {
-    return caches.match(request, { ignoreSearch: isAsset }).then(function (hit) { return hit || Response.error(); });
+    // The page answers with Vary: Accept-Language, Cookie, and the Cache API would then compare
+    // those headers of the stored request and the reload's, which need not agree (a reload
+    // offline found nothing). Offline, this device's last copy of the page is the one to show.
+    return caches.match(request, { ignoreSearch: isAsset, ignoreVary: true }).then(function (hit) { return hit || Response.error(); });
   }));
 });
