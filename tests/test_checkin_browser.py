@@ -103,6 +103,35 @@ def test_search_and_one_tap_check_in(door_browser):
     assert len(check_ins()) == 1
 
 
+def test_offline_search_in_romaji_finds_the_person_by_kana(door_browser):
+    """A helper on an English keyboard, with the network gone: Hepburn or kunrei, with or without
+    the space, finds タカハシ ナオコ in the cached list and checks her in."""
+    page, context, registration = door_browser
+    context.set_offline(True)
+    page.wait_for_selector("#net-status[data-state='offline']", timeout=5000)
+    for query in ("takahasi", "Takahashi Naoko"):
+        page.fill("#search-input", query)
+        page.wait_for_selector(f"#search-results li[data-registration-id='{registration.id}']", timeout=5000)
+    page.click("#search-results li[data-registration-id] button.primary")
+    page.wait_for_selector("#result[data-result='ok']", timeout=5000)
+    assert page.get_attribute("#queue-label", "data-count") == "1"
+
+
+def test_the_door_reads_romaji_as_the_server_does(door_browser):
+    """The offline search (wanakana) and the server (jaconv) fold a romaji query to the same kana."""
+    from events_app.tickets import romaji
+
+    page, context, registration = door_browser
+    queries = ["tanaka", "Tanaka Yuki", "ＴＡＮＡＫＡ", "shimizu", "simizu", "tsuda", "tuda", "chiba", "tiba",
+               "hattori", "matcha", "ken'ichi", "Ito Ken'ichi", "tsuzuki", "homma", "shinnosuke", "kenn",
+               "sato", "satou", "satoo", "satō", "satoh", "Ōno Shō", "ohno", "ohashi", "takahas", "kyouko",
+               "acme", "emily.clark@", "株式会社", "たなか"]
+    door = page.evaluate("qs => qs.map(q => { const r = DoorRomaji.reading(q); return r && DoorRomaji.fold(r); })",
+                         queries)
+    server = [(lambda r: r and romaji.fold(r))(romaji.kana_reading(q)) for q in queries]
+    assert dict(zip(queries, door)) == dict(zip(queries, server))
+
+
 def test_offline_typed_codes_are_read_like_the_server_reads_them(door_browser):
     """The device's canonical form and hash match the server's: lower case and dashes are fine,
     one changed character is refused, all without the network."""

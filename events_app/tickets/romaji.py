@@ -20,6 +20,7 @@ _SPELLINGS = [
     (re.compile(r"nn(?=[aeiouy])"), "n'n"),           # Shinnosuke is シンノスケ, not シンオスケ
     (re.compile(r"nn"), "n"),                         # IME habit: kenn for ケン
     (re.compile(r"tch"), "cch"),                      # Hepburn: matcha
+    (re.compile(r"l"), "r"),                          # no l in Japanese; IME input reads la as ァ
     (re.compile(r"[b-df-hj-mp-tv-z]+$"), ""),         # a syllable still being typed
 ]
 

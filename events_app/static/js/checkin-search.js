@@ -11,7 +11,8 @@
     if (!door.cache) { return []; }
     var needle = TicketCodes.squeeze(q);
     return door.cache.attendees.filter(function (a) {
-      return [a.name, a.name_kana, a.email, a.company].some(function (f) { return TicketCodes.squeeze(f).indexOf(needle) >= 0; });
+      return [a.name, a.name_kana, a.email, a.company].some(function (f) { return TicketCodes.squeeze(f).indexOf(needle) >= 0; })
+        || DoorRomaji.matches(q, a.name_kana);  // "tanaka" finds タナカ (checkin-romaji.js)
     }).slice(0, 20);
   }
   function renderResults(list) {

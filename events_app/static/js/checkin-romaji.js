@@ -1,0 +1,58 @@
+/* Romaji at the door, offline: a query typed in Latin letters read as katakana (vendored
+   wanakana), so the cached list is searched by フリガナ as the server searches it. The same rules
+   as events_app/tickets/romaji.py (jaconv there); keep the two in step — a browser test compares
+   them. */
+(function (global) {
+  "use strict";
+  var ROMAJI = /^[a-z'\-\s]+$/;
+  // How people write romaji vs. what an IME-style converter expects.
+  var SPELLINGS = [
+    [/[āâ]/g, "aa"], [/[īî]/g, "ii"], [/[ūû]/g, "uu"], [/[ēê]/g, "ee"], [/[ōô]/g, "ou"],
+    [/oh(?![aeiouy])/g, "ou"],      // passport style: Itoh, Ohno
+    [/m(?=[bmp])/g, "n"],           // Hepburn: Homma, Namba
+    [/nn(?=[aeiouy])/g, "n'n"],     // Shinnosuke is シンノスケ, not シンオスケ
+    [/nn/g, "n"],                   // IME habit: kenn for ケン
+    [/tch/g, "cch"],                // Hepburn: matcha
+    [/l/g, "r"],                    // no l in Japanese; IME input reads la as ァ
+    [/[b-df-hj-mp-tv-z]+$/, ""]     // a syllable still being typed
+  ];
+  // Long vowels and sounds romaji cannot tell apart, folded on both sides of the comparison.
+  var O_ROW = "オコゴソゾトドノホボポモヨロョォ", U_ROW = "ウクグスズツヅヌフブプムユルュゥ";
+  var FOLDS = [["ー", ""]];
+  O_ROW.split("").forEach(function (k) { FOLDS.push([k + "ウ", k]); });
+  O_ROW.split("").forEach(function (k) { FOLDS.push([k + "オ", k]); });
+  U_ROW.split("").forEach(function (k) { FOLDS.push([k + "ウ", k]); });
+  FOLDS.push(["ヅ", "ズ"], ["ヂ", "ジ"]);
+
+  function plainVowels(text) { return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, ""); }
+
+  // The katakana a romaji query spells (spaces dropped), or null when it is not romaji.
+  function reading(query) {
+    var text = (query || "").normalize("NFKC").toLowerCase().trim();
+    if (!text || !global.wanakana || !ROMAJI.test(plainVowels(text))) { return null; }
+    // Word by word, so a final n stays ン: "Ken Ito" is ケンイト, not ケニト.
+    var kana = text.split(/[\s\-]+/).map(function (word) {
+      SPELLINGS.forEach(function (rule) { word = word.replace(rule[0], rule[1]); });
+      return word ? global.wanakana.toKatakana(word) : "";
+    }).join("").replace(/'/g, "");
+    // A stray consonant is ッ, as the server's converter reads it.
+    kana = kana.replace(/[a-z]/g, "ッ");
+    return kana || null;
+  }
+  function fold(kana) {
+    kana = (kana || "").replace(/[\s\u3000]/g, "");
+    FOLDS.forEach(function (pair) { kana = kana.split(pair[0]).join(pair[1]); });
+    return kana;
+  }
+  // Whether a フリガナ holds the reading once both are folded; katakana() takes hiragana too.
+  function readsAs(nameKana, kana) {
+    return !!nameKana && fold(global.TicketCodes.katakana(nameKana)).indexOf(fold(kana)) >= 0;
+  }
+  // One call per attendee while searching: the query's reading is worked out once.
+  var last = { query: null, kana: null };
+  function matches(query, nameKana) {
+    if (last.query !== query) { last = { query: query, kana: reading(query) }; }
+    return !!last.kana && readsAs(nameKana, last.kana);
+  }
+  global.DoorRomaji = { reading: reading, fold: fold, readsAs: readsAs, matches: matches };
+})(window);
