@@ -304,7 +304,7 @@ document("/checkin/sync", "post", {
 for _path, _summary in (("counts", "Checked in / expected, in person and online, and per breakout session "
                                    "(sessions: [{id, title, checked_in, expected}]); with ?since=<cursor> also "
                                    "{cursor, changes: [{id, status, checked_in_at, checked_in_by, online_joined_at}]}"),
-                        ("search", "Find attendees by name, kana, email or company (?q=)"),
+                        ("search", "Find attendees by name, kana (hiragana or romaji too), email or company (?q=)"),
                         ("offline", "Attendee list and ticket-code hashes for offline decisions")):
     document(f"/checkin/events/{{slug}}/{_path}", "get", {
         "summary": _summary, "security": _AUTH,
