@@ -246,6 +246,24 @@ def test_engagement_export_counts_events_per_person(seeded, make_event, make_reg
     from openpyxl import load_workbook
     sheet = load_workbook(result.output.strip().splitlines()[-1]).active
     assert sheet.max_row == 1 + 9  # only the seeded event is in this period
+    hanako = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "山田 花子")
+    assert hanako[-1].is_date and hanako[-1].number_format == "yyyy-mm-dd"  # the CLI writes date cells too
+
+
+def test_engagement_xlsx_dates_are_date_cells_in_the_default_zone(seeded, client, operator):
+    from datetime import datetime
+
+    from openpyxl import load_workbook
+    from tests.conftest import in_days
+
+    response = client.get(f"/admin/reports/engagement?from={in_days(-60).date()}&to={in_days(0).date()}"
+                          "&format=xlsx")
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    hanako = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "山田 花子")
+    day = seeded.event.starts_at.astimezone(ZoneInfo("Asia/Tokyo")).date()
+    for cell in hanako[-2:]:  # first and last attended
+        assert isinstance(cell.value, datetime) and cell.value.date() == day and cell.is_date
+        assert cell.number_format == "yyyy-mm-dd"
 
 
 def test_engagement_bad_period_is_explained(app, client, operator):

@@ -175,7 +175,8 @@ def export_engagement(start, end, fmt, output, plain_utf8, lang):
         try:
             path = resolve_output(output, f"engagement-{start_day:%Y%m%d}-{end_day:%Y%m%d}-{file_stamp(current_app.config['DEFAULT_TIMEZONE'])}.{fmt}")
             columns = engagement_columns(lang)
-            rows = engagement_rows(start_day, end_day, lang, current_app.config["DEFAULT_TIMEZONE"])
+            rows = engagement_rows(start_day, end_day, lang, current_app.config["DEFAULT_TIMEZONE"],
+                                   times="datetime" if fmt == "xlsx" else "text")
             counted = _Counted(rows)
             if fmt == "csv":
                 _write_stream(path, documents.csv_chunks(columns.headers, counted, bom=not plain_utf8))

@@ -5,7 +5,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import IO
 
 from flask import render_template
@@ -78,7 +78,7 @@ def write_xlsx(out: IO[bytes], header: list[str], rows: Iterable[list], *, width
 
     Write-only mode streams rows to a temporary file instead of holding cells in memory, so
     a 100,000-row export stays small; every text cell is written as text (never a formula),
-    datetimes as Excel dates shown to the minute.
+    datetimes as Excel dates shown to the minute, dates as Excel dates shown to the day.
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -104,6 +104,10 @@ def write_xlsx(out: IO[bytes], header: list[str], rows: Iterable[list], *, width
         if value.__class__ is datetime:
             dated = WriteOnlyCell(sheet, value=value)
             dated.number_format = "yyyy-mm-dd hh:mm"
+            return dated
+        if value.__class__ is date:  # a day, e.g. the engagement export's first/last attended
+            dated = WriteOnlyCell(sheet, value=value)
+            dated.number_format = "yyyy-mm-dd"
             return dated
         return neutralise(value) if value != "" else None
 

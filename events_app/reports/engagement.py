@@ -16,7 +16,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..people.models import Person
 from ..registration.models import Registration
-from .exports import BATCH_SIZE, Columns, _labels
+from .exports import BATCH_SIZE, Columns, TimeStyle, _labels
 
 
 def engagement_columns(lang: str) -> Columns:
@@ -30,8 +30,12 @@ def engagement_columns(lang: str) -> Columns:
     return Columns([s[0] for s in spec], [s[1] for s in spec], [s[2] for s in spec])
 
 
-def engagement_rows(start: date, end: date, lang: str, tz: str, *, batch_size: int = BATCH_SIZE) -> Iterator[list]:
-    """Per person with a registration for an event starting within [start, end] (dates in `tz`)."""
+def engagement_rows(start: date, end: date, lang: str, tz: str, *, times: TimeStyle = "text",
+                    batch_size: int = BATCH_SIZE) -> Iterator[list]:
+    """Per person with a registration for an event starting within [start, end] (dates in `tz`).
+
+    First/last attended are days in `tz`: "YYYY-MM-DD" text, or `date`s for XLSX ("datetime").
+    """
     if end < start:
         raise ValidationError(_("The end of the period is before its start."),
                               fields={"end": [_("Choose a date on or after the start.")]})
@@ -60,14 +64,17 @@ def engagement_rows(start: date, end: date, lang: str, tz: str, *, batch_size: i
         .limit(batch_size)
     )
 
-    def day(value) -> str:
+    as_text = times == "text"
+
+    def day(value):
         if value is None:
-            return ""
+            return "" if as_text else None
         if isinstance(value, str):  # SQLite returns min()/max() of a datetime as text
             value = datetime.fromisoformat(value)
         if value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(zone).strftime("%Y-%m-%d")
+        local = value.astimezone(zone).date()
+        return local.strftime("%Y-%m-%d") if as_text else local
 
     last_id = 0
     while True:

@@ -241,7 +241,7 @@ def engagement():
         record(current_staff(), f"export.engagement_{values['format']}", "people", None,
                details={"from": start.isoformat(), "to": end.isoformat(), "ip": request.remote_addr})
     columns = engagement_columns(lang)
-    rows = engagement_rows(start, end, lang, tz)
+    rows = engagement_rows(start, end, lang, tz, times="datetime" if values["format"] == "xlsx" else "text")
     name = f"engagement-{start:%Y%m%d}-{end:%Y%m%d}"
     if values["format"] == "xlsx":
         return _xlsx_response(columns, rows, sheet_title="engagement", name=f"{name}.xlsx")
