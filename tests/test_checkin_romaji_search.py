@@ -68,8 +68,18 @@ def test_a_latin_query_still_matches_email_company_and_latin_names(client, door,
     assert found(client, token, query) == {"Emily Clark"}
 
 
+@pytest.mark.parametrize("query, name", [
+    ("Yuki Tanaka", "田中 ユキ"), ("Ken'ichi Ito", "伊藤 健一"), ("Ryō Satō", "佐藤 亮"),
+    ("Shinnosuke Homma", "本間 新之助"), ("yuki-tanaka", "田中 ユキ"),
+])
+def test_a_query_in_western_name_order_finds_the_person_too(client, door, query, name):
+    ids, token = door
+    assert found(client, token, query) == {name}
+
+
 def test_the_door_screens_search_reads_romaji_too(client, door, login, make_staff):
     ids, token = door
     login(make_staff("operator"))
-    response = client.get("/checkin/romaji/api/search", query_string={"q": "Tanaka Yuki"})
-    assert [r["id"] for r in response.get_json()["results"]] == [ids["田中 ユキ"]]
+    for query in ("Tanaka Yuki", "Yuki Tanaka"):
+        response = client.get("/checkin/romaji/api/search", query_string={"q": query})
+        assert [r["id"] for r in response.get_json()["results"]] == [ids["田中 ユキ"]]

@@ -126,8 +126,8 @@ def search(event: Event, query: str, *, limit: int = 20) -> list[Registration]:
     like = f"%{compact.lower()}%"
     matches = [squeeze(Person.name).like(like), squeeze(Person.name_kana).like(f"%{kana.lower()}%"),
                sa.func.lower(Person.email).like(like), squeeze(Person.company).like(like)]
-    reading = romaji.kana_reading(query)
-    if reading:  # "tanaka" also finds タナカ, however its long vowels are spelt
+    # "tanaka" also finds タナカ, however its long vowels are spelt; "Yuki Tanaka" finds タナカ ユキ
+    for reading in romaji.kana_readings(query):
         matches.append(Person.id.in_(_people_reading(event, reading)))
     stmt = (
         select(Registration).join(Person, Registration.person_id == Person.id)

@@ -36,6 +36,22 @@ FOLDS: list[tuple[str, str]] = (
 
 def kana_reading(query: str) -> str | None:
     """The katakana a romaji query spells (spaces dropped), or None when it is not romaji."""
+    words = _kana_words(query)
+    return "".join(words) if words else None
+
+
+def kana_readings(query: str) -> list[str]:
+    """The query's reading and, for two or more words, the words' reading in reverse order: staff
+    type Western order ("Yuki Tanaka") as often as the フリガナ's family-name-first タナカ ユキ."""
+    words = _kana_words(query)
+    if not words:
+        return []
+    readings = ["".join(words), "".join(reversed(words))]
+    return readings[:1] if readings[0] == readings[1] else readings
+
+
+def _kana_words(query: str) -> list[str] | None:
+    """The query's words in katakana, or None when it is not romaji."""
     text = unicodedata.normalize("NFKC", query or "").lower().strip()
     if not text or not _ROMAJI.fullmatch(_plain_vowels(text)):
         return None
@@ -44,9 +60,9 @@ def kana_reading(query: str) -> str | None:
     for word in re.split(r"[\s\-]+", text):
         for pattern, replacement in _SPELLINGS:
             word = pattern.sub(replacement, word)
-        words.append(jaconv.hira2kata(jaconv.alphabet2kana(word)) if word else "")
-    reading = "".join(words).replace("'", "")
-    return reading if reading and not re.search(r"[a-z]", reading) else None
+        words.append(jaconv.hira2kata(jaconv.alphabet2kana(word)).replace("'", "") if word else "")
+    reading = "".join(words)
+    return words if reading and not re.search(r"[a-z]", reading) else None
 
 
 def fold(kana: str) -> str:

@@ -26,18 +26,29 @@
 
   function plainVowels(text) { return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, ""); }
 
-  // The katakana a romaji query spells (spaces dropped), or null when it is not romaji.
-  function reading(query) {
+  // The query's words in katakana, or null when it is not romaji.
+  function kanaWords(query) {
     var text = (query || "").normalize("NFKC").toLowerCase().trim();
     if (!text || !global.wanakana || !ROMAJI.test(plainVowels(text))) { return null; }
     // Word by word, so a final n stays ン: "Ken Ito" is ケンイト, not ケニト.
-    var kana = text.split(/[\s\-]+/).map(function (word) {
+    var words = text.split(/[\s\-]+/).map(function (word) {
       SPELLINGS.forEach(function (rule) { word = word.replace(rule[0], rule[1]); });
-      return word ? global.wanakana.toKatakana(word) : "";
-    }).join("").replace(/'/g, "");
-    // A stray consonant is ッ, as the server's converter reads it.
-    kana = kana.replace(/[a-z]/g, "ッ");
-    return kana || null;
+      // A stray consonant is ッ, as the server's converter reads it.
+      return word ? global.wanakana.toKatakana(word).replace(/'/g, "").replace(/[a-z]/g, "ッ") : "";
+    });
+    return words.join("") ? words : null;
+  }
+  // The katakana a romaji query spells (spaces dropped), or null when it is not romaji.
+  function reading(query) {
+    var words = kanaWords(query);
+    return words ? words.join("") : null;
+  }
+  // Also the words in reverse order: "Yuki Tanaka" in Western order finds タナカ ユキ too.
+  function readings(query) {
+    var words = kanaWords(query);
+    if (!words) { return []; }
+    var kana = words.join(""), reversed = words.slice().reverse().join("");
+    return reversed === kana ? [kana] : [kana, reversed];
   }
   function fold(kana) {
     kana = (kana || "").replace(/[\s\u3000]/g, "");
@@ -49,10 +60,10 @@
     return !!nameKana && fold(global.TicketCodes.katakana(nameKana)).indexOf(fold(kana)) >= 0;
   }
   // One call per attendee while searching: the query's reading is worked out once.
-  var last = { query: null, kana: null };
+  var last = { query: null, kana: [] };
   function matches(query, nameKana) {
-    if (last.query !== query) { last = { query: query, kana: reading(query) }; }
-    return !!last.kana && readsAs(nameKana, last.kana);
+    if (last.query !== query) { last = { query: query, kana: readings(query) }; }
+    return last.kana.some(function (kana) { return readsAs(nameKana, kana); });
   }
-  global.DoorRomaji = { reading: reading, fold: fold, readsAs: readsAs, matches: matches };
+  global.DoorRomaji = { reading: reading, readings: readings, fold: fold, readsAs: readsAs, matches: matches };
 })(window);
