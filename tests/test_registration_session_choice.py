@@ -122,3 +122,15 @@ def test_the_attendee_cannot_untick_every_table_later(client, db_backend, tables
     assert response.status_code == 422 and MESSAGES["en"] in response.get_data(as_text=True)
     db.session.expire_all()
     assert [c.session_id for c in db.session.get(Registration, registration.id).session_choices] == [open_table.id]
+
+
+def test_the_operators_page_does_not_ask_for_a_session(client, db_backend, tables, login, make_staff):
+    """Staff entries are exempt, so the registration's operator page offers the tables as optional."""
+    event, _open, _full = tables
+    login(make_staff("operator"))
+    client.post(f"/admin/events/{event.slug}/registrations", data={
+        "name": "電話 花子", "email": "phone@example.jp", "affiliation": "guest", "company": "個人"})
+    registration = db.session.scalar(select(Registration))
+    page = client.get(f"/admin/registrations/{registration.id}").get_data(as_text=True)  # staff pages are ja
+    assert "テーブルA" in page and "参加したいセッションを選んでください" in page
+    assert "いずれかのセッションを1つ以上お選びください" not in page

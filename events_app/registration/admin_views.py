@@ -185,7 +185,8 @@ def admin_detail(registration_id: int):
                            position=services.waitlist_position(registration),
                            session_states={c.session_id: c for c in registration.session_choices},
                            status_label=services.status_label, affiliation_label=labels.affiliation_label,
-                           registration_source_label=labels.source_label, action_form=ChoicesForm()), status
+                           registration_source_label=labels.source_label, action_form=ChoicesForm(),
+                           staff_entry=True), status  # operators may leave every session unticked
 
 
 @bp.route("/admin/registrations/<int:registration_id>/<action>", methods=["POST"])
