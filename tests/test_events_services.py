@@ -114,8 +114,13 @@ def test_slug_of_a_japanese_title_uses_the_english_translation(operator):
     assert event.slug == "winter-mixer"
 
 
-def test_slug_of_a_japanese_title_without_translation_is_dated(operator):
+def test_slug_of_a_japanese_title_without_translation_is_romanised(operator):
     event = services.create_event(valid(title="事業の壁打ちナイト"), actor=operator)
+    assert event.slug == "jigyou-no-kabe-uchi-naito"
+
+
+def test_slug_of_a_title_without_a_reading_is_dated(operator):
+    event = services.create_event(valid(title="𠮷"), actor=operator)
     local_day = event.local_starts_at.strftime("%Y%m%d")
     assert event.slug.startswith(f"event-{local_day}-")
 
