@@ -49,11 +49,12 @@ def test_create_answers_201_with_the_slug(client, staff_token):
 
 
 def test_a_webinar_is_not_created_published_without_its_join_url(client, staff_token):
-    response = client.post("/api/v1/events", json=body(kind="webinar", online_url="", venue=None),
+    response = client.post("/api/v1/events", json=body(kind="webinar", online_url="", venue=None, capacity=None),
                            headers={**staff_token, "Accept-Language": "en"})
     assert response.status_code == 422 and set(error(response)["fields"]) == {"online_url"}
     assert db.session.scalar(select(Event)) is None
-    draft = client.post("/api/v1/events", json=body(kind="webinar", online_url="", venue=None, status="draft"),
+    draft = client.post("/api/v1/events", json=body(kind="webinar", online_url="", venue=None, capacity=None,
+                                             status="draft"),
                         headers=staff_token)
     assert draft.status_code == 201  # a draft may wait for its URL
 
@@ -162,6 +163,38 @@ def test_field_errors_are_422_with_the_field_named(client, staff_token, override
     err = error(response)
     assert err["code"] == "validation_error" and field in err["fields"], err
     assert db.session.scalar(select(Event)) is None
+
+
+@pytest.mark.parametrize("overrides, field", [
+    ({"venue": {"name": "本社 20階"}}, "venue.name"),
+    ({"venue": {"address": "東京都千代田区丸の内2-7-2"}}, "venue.address"),
+    ({"venue": {"latitude": 35.68, "longitude": 139.76}}, "venue.latitude"),
+    ({"capacity": 60}, "capacity"),
+])
+def test_a_webinar_refuses_a_venue_and_venue_seats(client, staff_token, overrides, field):
+    data = body(kind="webinar", **{"venue": None, "capacity": None, **overrides})
+    response = client.post("/api/v1/events", json=data, headers={**staff_token, "Accept-Language": "en"})
+    assert response.status_code == 422
+    assert "online only" in " ".join(error(response)["fields"][field])
+    assert db.session.scalar(select(Event)) is None
+
+
+def test_a_webinar_with_online_seats_only_is_created(client, staff_token):
+    response = client.post("/api/v1/events", json=body(kind="webinar", venue=None, capacity=None),
+                           headers=staff_token)
+    assert response.status_code == 201 and response.get_json()["online_capacity"] == 200
+
+
+def test_turning_an_event_into_a_webinar_needs_its_venue_cleared(client, staff_token, make_event):
+    event = make_event(slug="mixer", kind="hybrid", online_url="https://meet.example.com/m")
+    refused = client.patch("/api/v1/events/mixer", json={"kind": "webinar"}, headers=staff_token)
+    assert refused.status_code == 422
+    assert {"venue.name", "venue.address", "capacity"} <= set(error(refused)["fields"])
+    cleared = client.patch("/api/v1/events/mixer", json={"kind": "webinar", "venue": None, "capacity": None},
+                           headers=staff_token)
+    assert cleared.status_code == 200, cleared.get_json()
+    db.session.refresh(event)
+    assert (event.kind.value, event.venue_name, event.capacity) == ("webinar", "", None)
 
 
 def test_a_naive_datetime_is_reported_with_the_other_errors(client, staff_token):

@@ -83,6 +83,53 @@ def test_a_garbled_date_does_not_hide_the_other_errors(operator_client):
     assert "This field is required" not in field_error(html, "starts_at")
 
 
+@pytest.mark.parametrize("overrides, field", [
+    ({"venue_name": "The Anchor"}, "venue_name"),
+    ({"venue_address": "1 Bank St"}, "venue_address"),
+    ({"capacity": "40"}, "capacity"),
+])
+def test_a_webinar_refuses_a_venue_and_keeps_what_was_typed(operator_client, overrides, field):
+    data = event_form(kind="webinar", venue_name="", venue_map_url="", capacity="", online_capacity="300",
+                      online_url="https://meet.example.com/w")
+    data.update(overrides)
+    response = operator_client.post("/admin/events/new", data=data, headers=EN)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "online only" in field_error(html, field)
+    assert f'value="{overrides[field]}"' in html
+    assert db.session.scalar(select(Event)) is None
+
+
+def test_a_webinar_without_a_venue_is_created(operator_client):
+    data = event_form(kind="webinar", venue_name="", venue_map_url="", capacity="", online_capacity="300")
+    assert operator_client.post("/admin/events/new", data=data, headers=EN).status_code == 302
+    assert db.session.scalar(select(Event)).kind == EventKind.WEBINAR
+
+
+@pytest.mark.parametrize("overrides, field, message", [
+    ({"ends_at": "2031-03-01T17:00"}, "ends_at", "The end must be after the start."),
+    ({"registration_opens_at": "2031-02-20T10:00", "registration_closes_at": "2031-02-10T10:00"},
+     "registration_closes_at", "Registration must close after it opens."),
+    ({"survey_closes_at": "2031-03-01T20:00"}, "survey_closes_at", "The survey must close after the event ends."),
+    ({"starts_at": "1990-03-01T18:30"}, "starts_at", "between the years 2000 and 2099"),
+    ({"starts_at": "tomorrow evening"}, "starts_at", "Not a valid datetime value"),
+])
+def test_date_errors_show_with_an_unknown_time_zone(operator_client, overrides, field, message):
+    response = operator_client.post("/admin/events/new", data=event_form(timezone="London", **overrides), headers=EN)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Unknown time zone" in field_error(html, "timezone") and 'value="London"' in html
+    assert message in field_error(html, field)
+    assert f'value="{overrides[field]}"' in html
+
+
+def test_an_unknown_time_zone_alone_does_not_guess_date_errors(operator_client):
+    response = operator_client.post("/admin/events/new", data=event_form(timezone="London"), headers=EN)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert field_error(html, "starts_at") == "" and field_error(html, "ends_at") == ""
+
+
 def test_a_taken_slug_is_shown_on_the_slug_field(operator_client, make_event):
     make_event(slug="spring-mixer")
     response = operator_client.post("/admin/events/new", data=event_form(slug="spring-mixer"), headers=EN)
@@ -317,7 +364,7 @@ def test_a_published_event_keeps_its_join_url(operator_client, make_event):
     event = make_event(kind="webinar", venue_name="", online_url="https://meet.example.com/a")
     data = event_form(kind="webinar", starts_at=event.local_starts_at.strftime("%Y-%m-%dT%H:%M"),
                       ends_at=event.local_ends_at.strftime("%Y-%m-%dT%H:%M"), slug=event.slug,
-                      venue_name="", online_url="", capacity="", online_capacity="50")
+                      venue_name="", venue_map_url="", online_url="", capacity="", online_capacity="50")
     response = operator_client.post(f"/admin/events/{event.slug}/edit", data=data, headers=EN)
     assert response.status_code == 422 and "join URL" in field_error(response.get_data(as_text=True), "online_url")
 

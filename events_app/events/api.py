@@ -82,8 +82,8 @@ def event_input(body: dict[str, Any], *, language: str = "ja") -> dict[str, Any]
             out[name] = parse_datetime(errors, name, body[name])
     if "venue" in body:
         venue = body["venue"]
-        if venue is None:
-            venue = {}
+        if venue is None:  # null clears the venue (a PATCH turning an event into a webinar needs that)
+            venue = dict.fromkeys(VENUE_FIELDS)
         if not isinstance(venue, dict):
             errors.setdefault("venue", []).append(_("Give the venue as an object with name, address, map_url, "
                                                     "latitude and longitude."))

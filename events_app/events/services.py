@@ -94,20 +94,21 @@ def clean_event(data: dict[str, Any], *, event: Event | None = None) -> dict[str
     out["timezone"] = tz_name
     starts = v.moment(errors, "starts_at", data.get("starts_at"), tz_name)
     ends = v.moment(errors, "ends_at", data.get("ends_at"), tz_name)
-    if starts and ends:
+    # With an unknown zone these are naive wall-clock times: their order is still known.
+    if v.comparable(starts, ends):
         if ends <= starts:
             v.add(errors, "ends_at", _("The end must be after the start."))
-        elif ends - starts > v.MAX_EVENT_LENGTH:
+        elif v.longer_than(starts, ends, v.MAX_EVENT_LENGTH):
             v.add(errors, "ends_at", _("An event can last at most 14 days."))
     out["starts_at"], out["ends_at"] = starts, ends
 
     opens = v.moment(errors, "registration_opens_at", data.get("registration_opens_at"), tz_name, required=False)
     closes = v.moment(errors, "registration_closes_at", data.get("registration_closes_at"), tz_name, required=False)
-    if opens and closes and closes <= opens:
+    if v.comparable(opens, closes) and closes <= opens:
         v.add(errors, "registration_closes_at", _("Registration must close after it opens."))
-    if closes and ends and closes > ends:
+    if v.comparable(closes, ends) and closes > ends:
         v.add(errors, "registration_closes_at", _("Registration must close before the event ends."))
-    if opens and ends and opens >= ends:
+    if v.comparable(opens, ends) and opens >= ends:
         v.add(errors, "registration_opens_at", _("Registration must open before the event ends."))
     out["registration_opens_at"], out["registration_closes_at"] = opens, closes
 
@@ -123,6 +124,8 @@ def clean_event(data: dict[str, Any], *, event: Event | None = None) -> dict[str
 
     out["capacity"] = v.count(errors, "capacity", data.get("capacity"))
     out["online_capacity"] = v.count(errors, "online_capacity", data.get("online_capacity"))
+    if out["kind"] == EventKind.WEBINAR:
+        _refuse_venue(errors, out)
     if event is not None:
         for field, taken in (("capacity", event.seats_taken), ("online_capacity", event.online_seats_taken)):
             if out[field] is not None and field not in errors and out[field] < taken:
@@ -159,7 +162,7 @@ def clean_event(data: dict[str, Any], *, event: Event | None = None) -> dict[str
     survey = data.get("survey_enabled")
     out["survey_enabled"] = True if survey is None else v.boolean(errors, "survey_enabled", survey)
     survey_closes = v.moment(errors, "survey_closes_at", data.get("survey_closes_at"), tz_name, required=False)
-    if survey_closes and ends and survey_closes <= ends:
+    if v.comparable(survey_closes, ends) and survey_closes <= ends:
         v.add(errors, "survey_closes_at", _("The survey must close after the event ends."))
     out["survey_closes_at"] = survey_closes
     slug_value = data.get("slug")
@@ -167,6 +170,19 @@ def clean_event(data: dict[str, Any], *, event: Event | None = None) -> dict[str
     if errors:
         raise ValidationError(_("Some fields need attention."), fields=errors)
     return out
+
+
+VENUE_FIELDS = ("venue_name", "venue_address", "venue_map_url", "venue_latitude", "venue_longitude")
+
+
+def _refuse_venue(errors: v.Errors, out: dict[str, Any]) -> None:
+    """A webinar is online only: a venue or venue seats would reach its page and mails anyway."""
+    for field in VENUE_FIELDS:
+        if out[field] not in (None, "") and field not in errors:
+            v.add(errors, field, _("A webinar is online only: leave the venue empty, or make the event hybrid."))
+    if out["capacity"] is not None and "capacity" not in errors:
+        v.add(errors, "capacity", _("A webinar is online only: give its seats as online seats, "
+                                    "or make the event hybrid."))
 
 
 # --- writing -------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
 LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
 MAX_EVENT_LENGTH = timedelta(days=14)
 MAX_CAPACITY = 100_000
+# Offsets run from UTC-12 to UTC+14: how far a wall-clock time in an unknown zone may be from UTC.
+OFFSET_SPREAD = timedelta(hours=26)
 
 
 def add(errors: Errors, field: str, message: str) -> None:
@@ -113,7 +115,7 @@ def moment(errors: Errors, field: str, value, tz_name: str | None, *, required: 
         return None
     if value.tzinfo is None:
         if not tz_name or not is_time_zone(tz_name):
-            return None  # the time zone field already carries the error
+            return _floating(errors, field, value)  # the time zone field carries its own error
         zone = ZoneInfo(tz_name)
         aware = value.replace(tzinfo=zone)
         # A wall-clock time skipped by a daylight-saving change does not exist: say so.
@@ -126,6 +128,27 @@ def moment(errors: Errors, field: str, value, tz_name: str | None, *, required: 
         add(errors, field, _("Enter a date between the years 2000 and 2099."))
         return None
     return value
+
+
+def _floating(errors: Errors, field: str, value: datetime) -> datetime | None:
+    """A wall-clock time whose zone is not known yet, kept naive: it still compares with the
+    event's other times (all in that one zone), and is refused only if no zone brings it in range."""
+    margin = OFFSET_SPREAD / 2
+    if value + margin < EARLIEST.replace(tzinfo=None) or value - margin >= LATEST.replace(tzinfo=None):
+        add(errors, field, _("Enter a date between the years 2000 and 2099."))
+        return None
+    return value
+
+
+def comparable(*values: datetime | None) -> bool:
+    """All given, and all aware or all wall-clock times of one unknown zone (see `moment`)."""
+    return all(x is not None for x in values) and len({x.tzinfo is None for x in values}) == 1
+
+
+def longer_than(starts: datetime, ends: datetime, limit: timedelta) -> bool:
+    """In an unknown zone an offset change could shorten the stretch: say so only when none could."""
+    slack = OFFSET_SPREAD if starts.tzinfo is None else timedelta(0)
+    return ends - starts > limit + slack
 
 
 def slug(errors: Errors, field: str, value) -> str:
