@@ -29,3 +29,28 @@ def test_register_button_is_in_the_first_screen_on_a_phone(seeded_site, launch_b
     box = page.locator("#register").bounding_box()
     assert box is not None and box["y"] + box["height"] <= 740
     assert page.locator("#register").inner_text().strip() == "申し込む"
+
+
+def test_lost_link_form_comes_after_the_event_details_on_a_phone(seeded_site, launch_browser):
+    """A first-time visitor reads the date and venue right under the register button; the
+    lost-link form is for the few who already registered, so it waits at the end."""
+    browser = launch_browser()
+    page = browser.new_page(viewport={"width": 360, "height": 740}, locale="ja-JP")
+    page.goto(seeded_site.url + "/events/kabeuchi-night")
+    register = page.locator("#register").bounding_box()
+    facts = page.locator(".facts").bounding_box()
+    hosts = page.locator("#hosts").bounding_box()
+    lost = page.locator("#lost-link").bounding_box()
+    assert register["y"] < facts["y"] < hosts["y"] < lost["y"]
+
+
+def test_lost_link_form_stays_beside_the_details_on_a_desktop(seeded_site, launch_browser):
+    browser = launch_browser()
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ja-JP")
+    page.goto(seeded_site.url + "/events/kabeuchi-night")
+    facts = page.locator(".facts").bounding_box()
+    register = page.locator("#register").bounding_box()
+    lost = page.locator("#lost-link").bounding_box()
+    assert register["x"] > facts["x"] + facts["width"]  # the right-hand column
+    assert lost["x"] > facts["x"] + facts["width"] and lost["y"] > register["y"]
+    assert lost["y"] < 900  # still in the first screen, under the register box
