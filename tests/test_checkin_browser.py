@@ -126,12 +126,29 @@ def test_the_door_reads_romaji_as_the_server_does(door_browser):
     page, context, registration = door_browser
     queries = ["tanaka", "Tanaka Yuki", "ＴＡＮＡＫＡ", "shimizu", "simizu", "tsuda", "tuda", "chiba", "tiba",
                "hattori", "matcha", "ken'ichi", "Ito Ken'ichi", "tsuzuki", "homma", "shinnosuke", "kenn",
-               "sato", "satou", "satoo", "satō", "satoh", "Ōno Shō", "ohno", "ohashi", "takahas", "kyouko",
-               "acme", "emily.clark@", "株式会社", "たなか"]
+               "sato", "satou", "satoo", "satō", "satoh", "Ōno Shō", "Sâtô", "Kēto", "ohno", "ohashi", "takahas",
+               "kyouko", "acme", "emily.clark@", "株式会社", "たなか"]
     door = page.evaluate("qs => qs.map(q => { const r = DoorRomaji.reading(q); return r && DoorRomaji.fold(r); })",
                          queries)
     server = [(lambda r: r and romaji.fold(r))(romaji.kana_reading(q)) for q in queries]
     assert dict(zip(queries, door)) == dict(zip(queries, server))
+
+
+def test_offline_search_reads_macrons_and_circumflexes_as_long_vowels_like_the_server(door_browser):
+    """ā ī ū ē ō and â î û ê ô (capitals too) match the フリガナ's long vowel, doubled or written
+    with ー, on the device as on the server."""
+    import jaconv
+
+    from events_app.tickets import romaji
+
+    page, context, registration = door_browser
+    pairs = [("Satō", "サトウ リョウ"), ("SATŌ", "サトウ"), ("Sâtô", "サトウ"), ("Ōno", "オオノ"), ("ÔNO", "オオノ"),
+             ("Yūki", "ユウキ"), ("YÛKI", "ゆうき"), ("Nīmi", "ニイミ"), ("Kēto", "ケート"), ("Kêto", "ケエト"),
+             ("Māsa", "マーサ"), ("Rîsa", "リーサ"), ("Mâsa Oka", "オカ マアサ")]
+    door = page.evaluate("ps => ps.map(([q, kana]) => DoorRomaji.matches(q, kana))", pairs)
+    server = [any(romaji.reads_as(jaconv.hira2kata(kana), r) for r in romaji.kana_readings(q))
+              for q, kana in pairs]
+    assert dict(zip(pairs, door)) == dict(zip(pairs, server)) == {pair: True for pair in pairs}
 
 
 def test_offline_typed_codes_are_read_like_the_server_reads_them(door_browser):

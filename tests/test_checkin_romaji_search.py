@@ -12,7 +12,8 @@ def door(db_backend, make_event, make_registration, make_person, make_token):
         "田中 ユキ": "タナカ ユキ", "清水 誠": "シミズ マコト", "津田 陽子": "ツダ ヨウコ",
         "千葉 学": "チバ マナブ", "佐藤 亮": "サトウ リョウ", "大野 翔": "オオノ ショウ",
         "服部 舞": "ハットリ マイ", "伊藤 健一": "イトウ ケンイチ", "都築 純": "ツヅキ ジュン",
-        "本間 新之助": "ホンマ シンノスケ",
+        "本間 新之助": "ホンマ シンノスケ", "結城 葵": "ユウキ アオイ", "新見 ケート": "ニイミ ケート",
+        "岡 マーサ": "オカ マーサ",
     }
     ids = {}
     for name, kana in people.items():
@@ -75,6 +76,20 @@ def test_a_latin_query_still_matches_email_company_and_latin_names(client, door,
 def test_a_query_in_western_name_order_finds_the_person_too(client, door, query, name):
     ids, token = door
     assert found(client, token, query) == {name}
+
+
+@pytest.mark.parametrize("query, name", [
+    ("Satō", "佐藤 亮"), ("SATŌ", "佐藤 亮"), ("Sâtô", "佐藤 亮"), ("Sātō Ryō", "佐藤 亮"),
+    ("Ōno", "大野 翔"), ("ÔNO", "大野 翔"), ("Yūki Aoi", "結城 葵"), ("Yûki Aoi", "結城 葵"),
+    ("Nīmi Kēto", "新見 ケート"), ("Nîmi Kêto", "新見 ケート"), ("Niimi Keeto", "新見 ケート"),
+    ("Kēto", "新見 ケート"), ("Māsa", "岡 マーサ"), ("Oka Mâsa", "岡 マーサ"), ("Masa", "岡 マーサ"),
+])
+def test_macrons_and_circumflexes_read_as_long_vowels_at_the_door(client, door, login, make_staff, query, name):
+    """ā ī ū ē ō and â î û ê ô, capitals too, match a long vowel however the フリガナ writes it:
+    doubled (サトウ, オオノ, ユウキ, ニイミ), with ー (ケート, マーサ) or, as romaji often drops it, short."""
+    login(make_staff("operator"))
+    response = client.get("/checkin/romaji/api/search", query_string={"q": query})
+    assert {r["name"] for r in response.get_json()["results"]} == {name}
 
 
 def test_the_door_screens_search_reads_romaji_too(client, door, login, make_staff):

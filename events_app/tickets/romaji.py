@@ -26,11 +26,17 @@ _SPELLINGS = [
 
 # Long vowels and sounds romaji cannot tell apart, folded on both sides of the comparison:
 # サトウ / サトオ / サトー and サト compare equal, and so do オオノ and オノ, ツヅキ and ツズキ.
-_O_ROW = "オコゴソゾトドノホボポモヨロョォ"
+# A macron or circumflex (ā ī ū ē ō, â î û ê ô) spells its vowel twice above, so マーサ, ニイミ
+# and ケート fold the same way: a kana's own vowel repeated after it is dropped in every row.
+_A_ROW = "アカガサザタダナハバパマヤラワャァ"
+_I_ROW = "イキギシジチヂニヒビピミリィ"
 _U_ROW = "ウクグスズツヅヌフブプムユルュゥ"
+_E_ROW = "エケゲセゼテデネヘベペメレェ"
+_O_ROW = "オコゴソゾトドノホボポモヨロョォ"
 FOLDS: list[tuple[str, str]] = (
     [("ー", "")] + [(k + "ウ", k) for k in _O_ROW] + [(k + "オ", k) for k in _O_ROW]
-    + [(k + "ウ", k) for k in _U_ROW] + [("ヅ", "ズ"), ("ヂ", "ジ")]
+    + [(k + "ウ", k) for k in _U_ROW] + [(k + "ア", k) for k in _A_ROW] + [(k + "イ", k) for k in _I_ROW]
+    + [(k + "エ", k) for k in _E_ROW] + [("ヅ", "ズ"), ("ヂ", "ジ")]
 )
 
 

@@ -16,12 +16,15 @@
     [/l/g, "r"],                    // no l in Japanese; IME input reads la as ァ
     [/[b-df-hj-mp-tv-z]+$/, ""]     // a syllable still being typed
   ];
-  // Long vowels and sounds romaji cannot tell apart, folded on both sides of the comparison.
-  var O_ROW = "オコゴソゾトドノホボポモヨロョォ", U_ROW = "ウクグスズツヅヌフブプムユルュゥ";
+  // Long vowels and sounds romaji cannot tell apart, folded on both sides of the comparison; a
+  // kana's own vowel repeated after it is dropped in every row, so ā (aa) finds マーサ and マサ.
+  var A_ROW = "アカガサザタダナハバパマヤラワャァ", I_ROW = "イキギシジチヂニヒビピミリィ",
+      U_ROW = "ウクグスズツヅヌフブプムユルュゥ", E_ROW = "エケゲセゼテデネヘベペメレェ",
+      O_ROW = "オコゴソゾトドノホボポモヨロョォ";
   var FOLDS = [["ー", ""]];
-  O_ROW.split("").forEach(function (k) { FOLDS.push([k + "ウ", k]); });
-  O_ROW.split("").forEach(function (k) { FOLDS.push([k + "オ", k]); });
-  U_ROW.split("").forEach(function (k) { FOLDS.push([k + "ウ", k]); });
+  function foldRow(row, vowel) { row.split("").forEach(function (k) { FOLDS.push([k + vowel, k]); }); }
+  foldRow(O_ROW, "ウ"); foldRow(O_ROW, "オ"); foldRow(U_ROW, "ウ");
+  foldRow(A_ROW, "ア"); foldRow(I_ROW, "イ"); foldRow(E_ROW, "エ");
   FOLDS.push(["ヅ", "ズ"], ["ヂ", "ジ"]);
 
   function plainVowels(text) { return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, ""); }
