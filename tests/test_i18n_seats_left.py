@@ -68,4 +68,4 @@ def test_japanese_keeps_its_one_form(client, db_backend, hybrid):
     assert "会場：残り 1 席" in page(client, f"/events/{event.slug}", "ja")
     assert "残り 1 席" in page(client, "/events", "ja")
     register = page(client, f"/events/{event.slug}/register", "ja")
-    assert "会場参加: 残り 1 席" in register and "オンライン参加: 残り 1 名" in register
+    assert "会場参加：残り 1 席。" in register and "オンライン参加：残り 1 名。" in register

@@ -76,3 +76,18 @@ def test_alumna_registers_on_a_phone_in_japanese(app, db_backend, live_server, p
     assert registration.person.email == "yumi.yamamoto@example.jp" and registration.person.name_kana == "ヤマモト ユミ"
     assert [c.session_id for c in registration.session_choices] == [table.id]
     assert registration.answers[0].value == "参加する"
+
+
+def test_affiliation_details_appear_once_an_affiliation_is_chosen(app, db_backend, live_server, phone, make_event):
+    """A short form first: the details that depend on the affiliation wait for the choice."""
+    event = make_event(title="同期会")
+    page = phone
+    page.goto(f"{live_server.url}/events/{event.slug}/register")
+    form = page.locator("form.reg-form")
+    for label in ("現在の勤務先", "出身部署", "入社年", "部署"):
+        assert form.get_by_label(label, exact=True).is_hidden()
+    form.get_by_label("現役社員").check()
+    assert form.get_by_label("部署", exact=True).is_visible() and form.get_by_label("入社年").is_visible()
+    assert form.get_by_label("出身部署").is_hidden()
+    form.get_by_label("アルムナイ(OB/OG)").check()
+    assert form.get_by_label("出身部署").is_visible() and form.get_by_label("部署", exact=True).is_hidden()

@@ -300,3 +300,14 @@ def test_choices_show_in_the_visitors_language_and_are_stored_as_defined(client,
     client.post(f"/events/{event.slug}/register", data=form_data(**{f"q-{question.id}": "魚"}),
                 headers={"Accept-Language": "en"})
     assert db.session.scalar(select(Registration)).answers[0].value == "魚"
+
+
+def test_a_full_venue_says_full_beside_the_attendance_choice(client, db_backend, make_event):
+    from events_app.enums import EventKind
+
+    event = make_event(kind=EventKind.HYBRID, capacity=2, seats_taken=2, online_capacity=50)
+    page = client.get(f"/events/{event.slug}/register", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    hint = page.split('class="hint reg-seats"', 1)[1].split("</p>", 1)[0]
+    assert "会場参加：満席です（キャンセル待ちになります）。" in hint
+    assert "オンライン参加：残り 50 名。" in hint
+    assert "残り 0 席" not in page

@@ -7,9 +7,11 @@
     form.classList.add("reg-enhanced");  // blocks now show and hide: their "for whom" notes are not needed
     var radios = form.querySelectorAll("input[name=affiliation]");
     var blocks = form.querySelectorAll(".reg-details [data-for]");
+    // Before a choice the details wait (a short form first), unless there is only one choice:
+    // then every block is for that one.
     var showFor = function (value) {
       blocks.forEach(function (block) {
-        var fits = !value || block.getAttribute("data-for").split(" ").indexOf(value) !== -1;
+        var fits = value ? block.getAttribute("data-for").split(" ").indexOf(value) !== -1 : radios.length < 2;
         block.hidden = !fits;
       });
     };
