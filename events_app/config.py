@@ -25,6 +25,25 @@ def _int(name: str, default: int) -> int:
     return int(raw) if raw not in (None, "") else default
 
 
+LANGUAGES = ["ja", "en"]
+DEFAULT_ORGANIZER_NAME = "Tsunagu Alumni Office"
+# The default organiser's name in other languages; a deployment that names itself in ORGANIZER_NAME
+# does not get these (its attendees would read another organisation's name).
+DEFAULT_ORGANIZER_NAMES = {"ja": "つなぐ アルムナイ事務局"}
+
+
+def organizer_names() -> dict[str, str]:
+    """ORGANIZER_NAME and ORGANIZER_NAME_<LANG> for each language, falling back to ORGANIZER_NAME."""
+    configured = os.environ.get("ORGANIZER_NAME") or ""
+    fallback = configured or DEFAULT_ORGANIZER_NAME
+    names = {"ORGANIZER_NAME": fallback}
+    for language in LANGUAGES:
+        key = f"ORGANIZER_NAME_{language.upper()}"
+        default = fallback if configured else DEFAULT_ORGANIZER_NAMES.get(language, fallback)
+        names[key] = os.environ.get(key) or default
+    return names
+
+
 def _dev_secret_key() -> str:
     """A random key kept under instance/ so sessions survive restarts in development."""
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
@@ -68,7 +87,8 @@ def load_config() -> dict:
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "DEFAULT_TIMEZONE": os.environ.get("DEFAULT_TIMEZONE", "Asia/Tokyo"),
         "EXPORT_DIR": os.environ.get("EXPORT_DIR", str(PROJECT_ROOT / "exports")),
-        "ORGANIZER_NAME": os.environ.get("ORGANIZER_NAME", "Tsunagu Alumni Office"),
+        # The organiser as attendees read it: mail signatures and the calendar's ORGANIZER;CN.
+        **organizer_names(),
         "ORGANIZER_EMAIL": os.environ.get("ORGANIZER_EMAIL", os.environ.get("MAIL_FROM", "alumni@tsunagu.example")),
         # Mail: with no MAIL_SERVER, development keeps mail in the outbox page instead of sending.
         "MAIL_SERVER": mail_server,
@@ -97,7 +117,7 @@ def load_config() -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "ja",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("DEFAULT_TIMEZONE", "Asia/Tokyo"),
-        "LANGUAGES": ["ja", "en"],
+        "LANGUAGES": list(LANGUAGES),
         "CLI_LANGUAGE": os.environ.get("CLI_LANGUAGE", "en"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }

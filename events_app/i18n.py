@@ -14,6 +14,7 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, Response, current_app, g, has_request_context, redirect, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -61,6 +62,15 @@ def select_locale() -> str:
             and getattr(current_user, "is_authenticated", False) and current_user.language in languages):
         return current_user.language
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def organizer_name(language: str | None = None) -> str:
+    """The organiser's name in `language` (default: the language being rendered), from
+    ORGANIZER_NAME_<LANG>, else ORGANIZER_NAME."""
+    if language is None:
+        language = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    base = language.replace("-", "_").partition("_")[0].upper()
+    return current_app.config.get(f"ORGANIZER_NAME_{base}") or current_app.config["ORGANIZER_NAME"]
 
 
 @lru_cache(maxsize=None)
@@ -114,5 +124,6 @@ def init_app(app: Flask) -> None:
     except OSError:  # a read-only install ships compiled catalogues
         pass
     babel.init_app(app, locale_selector=_locale_for_request)
+    app.jinja_env.globals["organizer_name"] = organizer_name
     app.after_request(vary_on_language)
     app.register_blueprint(bp)

@@ -23,8 +23,11 @@ def is_public(event) -> bool:
 
 
 def public_event_document(event, language: str) -> bytes:
+    # Made per request in the visitor's language (SUMMARY and DESCRIPTION already are, and the
+    # answer varies on that language), so the organiser's name follows it too rather than the
+    # event's own language: one document, one language.
     return documents.public_event(event, url=event_page_url(event), domain=uid_domain(), language=language,
-                                  organizer=organizer())
+                                  organizer=organizer(language))
 
 
 def feed_events(kind: str | None = None, *, now: datetime | None = None) -> list:
@@ -45,6 +48,9 @@ def feed_events(kind: str | None = None, *, now: datetime | None = None) -> list
 
 
 def feed_document(events: list, *, language: str, name: str, description: str) -> bytes:
+    # No ORGANIZER here: a subscribed calendar lists events, it does not invite (with an ORGANIZER
+    # some clients treat each entry as a meeting to answer). Should one be added, use
+    # organizer(language) as the public .ics does: the feed, too, is made in the subscriber's language.
     return documents.event_feed(events, name=name, description=description, url_for_event=event_page_url,
                                 domain=uid_domain(), language=language,
                                 default_zone=current_app.config["DEFAULT_TIMEZONE"])

@@ -21,6 +21,7 @@ from ..audit.services import record
 from ..database import utcnow
 from ..enums import AttendanceMode, EventKind, EventStatus, OutboxStatus, RegistrationStatus
 from ..extensions import db
+from ..i18n import organizer_name
 from ..mail.models import OutboxMessage
 from ..people.models import Person
 from ..registration.models import Registration
@@ -46,8 +47,9 @@ CANCELLED_TEMPLATE = "event_cancelled"
 
 # --- settings and links ---------------------------------------------------------------------
 
-def organizer() -> Organizer:
-    return Organizer(name=current_app.config["ORGANIZER_NAME"], email=current_app.config["ORGANIZER_EMAIL"])
+def organizer(language: str) -> Organizer:
+    """The ORGANIZER of a calendar document written in `language` (CN in that language)."""
+    return Organizer(name=organizer_name(language), email=current_app.config["ORGANIZER_EMAIL"])
 
 
 def base_url() -> str:
@@ -102,7 +104,8 @@ def invite_document(registration, *, method: str | None = None, sequence: int | 
     return documents.personal_invite(
         registration, method=method,
         sequence=registration.calendar_sequence if sequence is None else sequence,
-        organizer=organizer(), links=invite_links(registration, token), language=registration.language,
+        organizer=organizer(registration.language), links=invite_links(registration, token),
+        language=registration.language,
     )
 
 
