@@ -4,9 +4,10 @@ from __future__ import annotations
 import re
 import subprocess
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import jpholiday
 import pytest
 from sqlalchemy import func, select
 
@@ -121,6 +122,8 @@ def _local(at: datetime) -> datetime:
     datetime(2026, 4, 10, 12, tzinfo=TOKYO),   # the mixer would land in Golden Week
     datetime(2027, 1, 5, 12, tzinfo=TOKYO),    # the past mixer would fall in the year-end break
     datetime(2026, 7, 22, 12, tzinfo=TOKYO),   # the mixer would land in お盆
+    datetime(2026, 9, 11, 12, tzinfo=TOKYO),   # the webinar would land in 9/21–23 (敬老の日, 国民の休日, 秋分の日)
+    datetime(2021, 7, 1, 12, tzinfo=TOKYO),    # the mixer would land on 海の日, moved to a Thursday in 2021
 ])
 def test_demo_events_fall_on_working_weekdays(app, db_backend, today):
     from events_app.events.demo import is_off_day, seed_demo
@@ -129,7 +132,50 @@ def test_demo_events_fall_on_working_weekdays(app, db_backend, today):
     for event in db.session.scalars(select(Event)):
         start = _local(event.starts_at)
         assert start.weekday() in (1, 2, 3, 4) and not is_off_day(start.date()), (event.slug, start)
+        assert not jpholiday.is_holiday(start.date()), (event.slug, start, jpholiday.is_holiday_name(start.date()))
         assert start.hour == 12 if event.kind == EventKind.WEBINAR else start.hour >= 18, (event.slug, start)
+
+
+@pytest.mark.parametrize("today, slug, expected", [
+    # 9/21 敬老の日 (Happy Monday), 9/22 国民の休日 (between two holidays), 9/23 秋分の日
+    (datetime(2026, 9, 11, 12, tzinfo=TOKYO), "webinar-career-after-trading", date(2026, 9, 24)),
+    # 1/11 成人の日 (Happy Monday)
+    (datetime(2027, 1, 1, 12, tzinfo=TOKYO), "webinar-career-after-trading", date(2027, 1, 12)),
+    # 7/22 海の日 and 7/23 スポーツの日, moved to a Thursday and Friday for the 2021 Olympics
+    (datetime(2021, 7, 1, 12, tzinfo=TOKYO), "alumni-mixer-tokyo", date(2021, 7, 29)),
+])
+def test_demo_events_step_over_movable_holidays(app, db_backend, today, slug, expected):
+    from events_app.events.demo import seed_demo
+
+    seed_demo(today=today)
+    assert _local(_event(slug).starts_at).date() == expected
+
+
+@pytest.mark.parametrize("day", [
+    date(2026, 9, 21),   # 敬老の日
+    date(2026, 9, 22),   # 国民の休日
+    date(2026, 9, 23),   # 秋分の日
+    date(2027, 1, 11),   # 成人の日
+    date(2026, 7, 20),   # 海の日
+    date(2026, 10, 12),  # スポーツの日
+    date(2027, 3, 22),   # 振替休日 for 春分の日 on Sunday 3/21
+    date(2021, 7, 22),   # 海の日, moved for the Olympics
+    date(2021, 7, 23),   # スポーツの日, moved for the Olympics
+])
+def test_movable_public_holidays_are_off_days(day):
+    from events_app.events.demo import is_off_day
+
+    assert is_off_day(day)
+
+
+@pytest.mark.parametrize("day", [
+    date(2024, 3, 21),   # the day after 春分の日 2024 (3/20)
+    date(2026, 9, 24),   # the day after 秋分の日 2026 (9/23)
+])
+def test_the_days_around_an_equinox_are_working_days(day):
+    from events_app.events.demo import is_off_day
+
+    assert not is_off_day(day)
 
 
 def test_registrations_of_the_past_event_precede_it(seeded):

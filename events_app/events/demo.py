@@ -5,8 +5,8 @@ created, so a second run changes nothing. Demo passwords are fixed on purpose (p
 the person trying Tsunagu out); never run this against a production database.
 
 Dates follow the calendar of a Japanese office: events on a working Tuesday to Thursday, the
-big mixer on a Thursday or Friday evening, never on 元日, in the year-end break, Golden Week or
-お盆; the past mixer is recent enough that its survey is still open. What people did
+big mixer on a Thursday or Friday evening, never on a public holiday, in the year-end break,
+Golden Week or お盆; the past mixer is recent enough that its survey is still open. What people did
 (registering, checking in, answering the survey) is timed relative to each event in
 demo_activity.py; the people themselves are in demo_data.py.
 """
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import jpholiday
 from sqlalchemy import func, select
 
 from ..auth.models import EventStaff, StaffUser
@@ -51,16 +52,12 @@ def _at(day: date | datetime, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=TOKYO)
 
 
-# National holidays on fixed dates (春分・秋分 approximately); the Monday holidays never matter
-# because demo events fall on Tuesday to Friday.
-_HOLIDAYS = {(1, 1), (2, 11), (2, 23), (3, 20), (3, 21), (4, 29), (5, 3), (5, 4), (5, 5), (8, 11), (9, 22),
-             (9, 23), (11, 3), (11, 23)}
-
-
 def is_off_day(day: date) -> bool:
-    """A holiday or a break (年末年始, Golden Week, お盆) when nobody plans an office event."""
+    """A public holiday or a break (年末年始, Golden Week, お盆) when nobody plans an office event."""
+    # jpholiday follows the Act on National Holidays: Happy Monday days, the equinoxes, 振替休日,
+    # 国民の休日 and one-off moves (the 2020/2021 Olympics), which land on Tuesday to Friday too.
     md = (day.month, day.day)
-    return (md in _HOLIDAYS or md >= (12, 26) or md <= (1, 7) or (4, 29) <= md <= (5, 6)
+    return (jpholiday.is_holiday(day) or md >= (12, 26) or md <= (1, 7) or (4, 29) <= md <= (5, 6)
             or (8, 11) <= md <= (8, 16))
 
 
