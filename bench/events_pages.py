@@ -68,11 +68,13 @@ def main() -> None:
         for n in range(args.events):
             past = n % 3 == 2
             start = now + timedelta(days=(-n if past else n + 1), hours=10)
-            event = Event(slug=f"bench-{n}", kind=kinds[n % 4], title=f"ベンチマーク交流会 {n}",
+            kind = kinds[n % 4]
+            in_person = kind != EventKind.WEBINAR  # the database refuses a venue or venue seats on a webinar
+            event = Event(slug=f"bench-{n}", kind=kind, title=f"ベンチマーク交流会 {n}",
                           status=EventStatus.COMPLETED if past else EventStatus.PUBLISHED,
                           description="**説明** " * 40, timezone="Asia/Tokyo", starts_at=start,
-                          ends_at=start + timedelta(hours=3), capacity=args.per_event, online_capacity=100,
-                          venue_name="本社", seats_taken=0)
+                          ends_at=start + timedelta(hours=3), capacity=args.per_event if in_person else None,
+                          online_capacity=100, venue_name="本社" if in_person else "", seats_taken=0)
             db.session.add(event)
             db.session.flush()
             hosts = [Host(event_id=event.id, name=f"ホスト {h}", former_department="石炭部", current_company="X社",

@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from flask import current_app
@@ -76,6 +77,31 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+@contextmanager
+def sqlite_foreign_keys_off(connection):
+    """On SQLite, migrate with foreign keys off, as SQLite's recipe for changing a table asks.
+
+    Batch mode changes a table by copying it and dropping the old one; with foreign keys on, that
+    DROP deletes every row that refers to it through ON DELETE CASCADE (an event's registrations,
+    sessions, notes). SQLite ignores the pragma inside a transaction, so it goes to the driver
+    before Alembic begins one, and comes back on before the pooled connection is reused.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        dangling = driver.execute("PRAGMA foreign_key_check").fetchall()
+        if dangling:
+            raise RuntimeError(f"after migrating, rows refer to rows that do not exist: {dangling[:5]}")
+    finally:
+        if driver.in_transaction:
+            driver.rollback()
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -101,7 +127,7 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    with connectable.connect() as connection, sqlite_foreign_keys_off(connection):
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -201,6 +201,10 @@ def make_event(app) -> Callable:
             venue_name="本社 20階 ホール", venue_address="東京都千代田区丸の内1-1-1",
             capacity=100, audience_alumni=True, audience_employees=True, audience_guests=True,
         )
+        if EventKind(fields.get("kind", values["kind"])) == EventKind.WEBINAR:
+            # Online only: the database refuses a venue or venue seats on a webinar.
+            for name in ("venue_name", "venue_address", "capacity"):
+                del values[name]
         values.update(fields)
         event = Event(**values)
         db.session.add(event)

@@ -351,3 +351,11 @@ def test_openapi_events_part_passes_the_spec_validator(client):
 
     doc = client.get("/api/v1/openapi.json").get_json()
     validate({**doc, "paths": {path: doc["paths"][path] for path in EVENT_PATHS}})
+
+
+@pytest.mark.parametrize("schema, prop", [("Venue", None), ("Event", "capacity"), ("EventInput", "capacity"),
+                                          ("EventPatch", "capacity")])
+def test_openapi_says_a_webinar_has_no_venue_and_no_venue_seats(client, schema, prop):
+    described = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"][schema]
+    description = (described["properties"][prop] if prop else described).get("description", "")
+    assert "webinar" in description.lower()

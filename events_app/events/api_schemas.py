@@ -19,7 +19,9 @@ SCHEMAS = {
             "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
         }}},
     },
-    "Venue": {"type": "object", "properties": {
+    "Venue": {"type": "object", "description": (
+        "Where attendees come in person. A webinar is online only and has no venue: its fields are empty "
+        "(latitude and longitude null), and one given is refused (422 on venue.*)."), "properties": {
         "name": {"type": "string", "maxLength": 200}, "address": {"type": "string", "maxLength": 400},
         "map_url": {"type": "string", "format": "uri"},
         "latitude": {"type": "number", "minimum": -90, "maximum": 90, "nullable": True},
@@ -72,7 +74,8 @@ SCHEMAS = {
         "description": {"type": "string", "description": "Markdown"}, "translations": {"$ref": REF + "Translations"},
         "timezone": {"type": "string", "example": "Asia/Tokyo"}, "starts_at": DT, "ends_at": DT,
         "venue": {"$ref": REF + "Venue"}, "online": {"type": "boolean"},
-        "capacity": NINT, "online_capacity": NINT, "seats_left": NINT, "online_seats_left": NINT,
+        "capacity": {**NINT, "description": "In-person seats (null: no limit). A webinar has none: always null"},
+        "online_capacity": NINT, "seats_left": NINT, "online_seats_left": NINT,
         "waitlist_open": {"type": "boolean"}, "registration_opens_at": NDT, "registration_closes_at": NDT,
         "registration": {"type": "string", "enum": ["open", "not_open_yet", "closed", "cancelled", "ended", "draft"]},
         "audience": {"type": "array", "items": {"type": "string", "enum": AUDIENCE}},
@@ -95,11 +98,15 @@ SCHEMAS = {
 _EVENT_INPUT_PROPS = {
     "title": {"type": "string", "maxLength": 200}, "kind": {"type": "string", "enum": KINDS},
     "starts_at": DT, "ends_at": DT, "timezone": {"type": "string", "example": "Asia/Tokyo"},
-    "capacity": NINT, "online_capacity": NINT, "requires_approval": {"type": "boolean"},
+    "capacity": {**NINT, "description": "In-person seats (null: no limit). A webinar takes none (422 on capacity): "
+                 "give its seats as online_capacity"},
+    "online_capacity": NINT, "requires_approval": {"type": "boolean"},
     "session_choice_required": {"type": "boolean", "description": "Registrations must choose at least one breakout "
                                 "session; a full one counts (waitlist). Staff entries are exempt (default false)"},
     "audience": {"type": "array", "items": {"type": "string", "enum": AUDIENCE}, "minItems": 1},
-    "venue": {"$ref": REF + "Venue"}, "online_url": {"type": "string", "format": "uri"},
+    "venue": {"allOf": [{"$ref": REF + "Venue"}], "nullable": True,
+              "description": "null clears the venue, as turning an event into a webinar needs"},
+    "online_url": {"type": "string", "format": "uri"},
     "status": {"type": "string", "enum": ["draft", "published"]},
     "slug": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 120},
     "description": {"type": "string", "maxLength": 20000}, "language": {"type": "string", "enum": ["ja", "en"]},

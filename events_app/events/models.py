@@ -12,6 +12,13 @@ from ..enums import EventKind, EventStatus, QuestionKind, SessionKind, Visibilit
 from ..extensions import db
 
 
+# Also in migration 0004: change both together.
+WEBINAR_HAS_NO_VENUE = (
+    "kind <> 'webinar' OR (venue_name = '' AND venue_address = '' AND venue_map_url = '' "
+    "AND venue_latitude IS NULL AND venue_longitude IS NULL AND capacity IS NULL)"
+)
+
+
 class Event(db.Model):
     __tablename__ = "event"
     __table_args__ = (
@@ -24,6 +31,8 @@ class Event(db.Model):
             "online_seats_taken >= 0 AND (online_capacity IS NULL OR online_seats_taken <= online_capacity)",
             name="online_seats_within_capacity",
         ),
+        # A webinar is online only (events.services refuses these fields on one with field errors).
+        sa.CheckConstraint(WEBINAR_HAS_NO_VENUE, name="webinar_has_no_venue"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
