@@ -58,6 +58,10 @@ def test_alumna_registers_on_a_phone_in_japanese(app, db_backend, live_server, p
     # A table at the same time cannot be ticked as well, and says why.
     assert form.locator(f'input[name=session_ids][value="{same_time.id}"]').is_disabled()
     assert "同じ時間帯です" in form.locator("label.reg-session.is-conflict").inner_text()
+    # The note sits under the session's own text, as wide as it, not squeezed into a third column.
+    title = form.locator("label.reg-session.is-conflict strong").bounding_box()
+    note = form.locator("label.reg-session.is-conflict .reg-conflict-note").bounding_box()
+    assert note["y"] > title["y"] and abs(note["x"] - title["x"]) < 2
     form.get_by_label("参加する", exact=True).check()
     form.get_by_text("個人情報の取り扱いに同意します").click()
     # The page fits the phone's width: no sideways scrolling.

@@ -284,7 +284,10 @@ def test_an_audience_refusal_is_said_once_next_to_the_field(client, db_backend, 
     response = client.post(f"/events/{event.slug}/register", data=form_data(affiliation="guest"),
                            headers={"Accept-Language": "en"})
     page = response.get_data(as_text=True)
-    assert response.status_code == 403 and page.count("This event is not open to guests.") == 1
+    # Once beside the field, and once in the summary at the top that links to it; no third time.
+    summary, rest = page.split('id="error-summary"', 1)[1].split("</div>", 1)
+    assert response.status_code == 403 and rest.count("This event is not open to guests.") == 1
+    assert '<a href="#field-affiliation">' in summary and summary.count("This event is not open to guests.") == 1
 
 
 def test_choices_show_in_the_visitors_language_and_are_stored_as_defined(client, db_backend, make_event):

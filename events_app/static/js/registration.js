@@ -49,7 +49,8 @@
           shown = document.createElement("span");
           shown.className = "reg-conflict-note small";
           shown.textContent = note;
-          label.appendChild(shown);
+          // Under the session's own text, not as a third column squeezed beside it on a phone.
+          (label.querySelector(":scope > span") || label).appendChild(shown);
         } else if (!conflict && shown) {
           shown.remove();
         }
