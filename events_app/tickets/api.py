@@ -145,10 +145,11 @@ def handle_sync(event, staff, data: dict) -> dict:
     device = str(data.get("device") or "")[:100]
     results = []
     for scan in scans:
-        # One bad scan is answered on its own line; the rest of the queue still syncs.
+        # One bad scan is answered on its own line; the rest of the queue still syncs. A nonce of
+        # the wrong type (a list, a float) is refused there too, by the service, before any write.
         nonce = scan.get("nonce") if isinstance(scan, dict) else None
         try:
-            if not isinstance(scan, dict) or not nonce:
+            if not isinstance(scan, dict) or nonce is None or nonce == "":
                 raise ValidationError(_("Every queued scan needs a nonce."), fields={"nonce": [_("Required.")]})
             item = {"nonce": nonce, "code": scan.get("code"), "device": scan.get("device") or device,
                     "registration_id": _optional_int(scan, "registration_id"),
@@ -261,14 +262,16 @@ def api_reissue(registration_id: int):
 _RESULTS = [r.value for r in services.CheckInResult]
 _ERR = {"description": "Error: {error: {code, message, fields}}"}
 _AUTH = [{"bearerAuth": []}]
+# Text, or a whole number (kept as its decimal text); any other JSON type is refused with 422 on `nonce`.
+_NONCE = {"oneOf": [{"type": "string", "maxLength": 100}, {"type": "integer"}],
+          "description": "retries with the same nonce return the first answer"}
 document("/checkin", "post", {
     "summary": "Check in a ticket (the QR's text exactly as scanned: full URL or bare code)",
     "security": _AUTH,
     "requestBody": {"required": True, "content": {"application/json": {"schema": {
         "type": "object", "required": ["code", "event"],
         "properties": {"code": {"type": "string"}, "event": {"type": "string", "description": "event slug"},
-                       "nonce": {"type": "string", "maxLength": 100,
-                                 "description": "retries with the same nonce return the first answer"},
+                       "nonce": _NONCE,
                        "session_id": {"type": "integer", "description": "check in to a breakout session"},
                        "device": {"type": "string"}}}}}},
     "responses": {"200": {"description": "The decision", "content": {"application/json": {"schema": {
@@ -296,7 +299,7 @@ document("/checkin/sync", "post", {
         "properties": {"event": {"type": "string"}, "device": {"type": "string"},
                        "scans": {"type": "array", "maxItems": MAX_BATCH, "items": {
                            "type": "object", "required": ["nonce"],
-                           "properties": {"nonce": {"type": "string"}, "code": {"type": "string"},
+                           "properties": {"nonce": _NONCE, "code": {"type": "string"},
                                           "registration_id": {"type": "integer"},
                                           "client_at": {"type": "string", "format": "date-time"}}}}}}}}},
     "responses": {"200": {"description": "One result per scan, in order"}, "422": _ERR},

@@ -116,10 +116,18 @@ def _resolve_registration(event: Event, registration_id: int):
     return _judge_row(event, row), row
 
 
-def _check_nonce(nonce: str | None) -> str | None:
+def _check_nonce(nonce: str | int | None) -> str | None:
+    """The nonce as stored: text as sent (trimmed), a whole number as its decimal text (offline
+    clients and external checks may send numbers). Any other JSON type is refused: `str()` would
+    turn a list, an object, a float or a boolean into text nobody sent."""
     if nonce is None or nonce == "":
         return None
-    nonce = str(nonce).strip()
+    if isinstance(nonce, int) and not isinstance(nonce, bool):
+        nonce = str(nonce)
+    elif not isinstance(nonce, str):
+        raise ValidationError(_("The nonce must be text or a whole number."),
+                              fields={"nonce": [_("Must be text or a whole number.")]})
+    nonce = nonce.strip()
     if not nonce or len(nonce) > MAX_NONCE:
         raise ValidationError(_("The nonce must be 1 to 100 characters."),
                               fields={"nonce": [_("The nonce must be 1 to 100 characters.")]})
