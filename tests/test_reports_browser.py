@@ -51,3 +51,18 @@ def test_survey_page_on_a_phone(seeded, live_server, launch_browser):
     assert page.locator("#score-9").is_checked()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390  # no sideways scrolling on a phone
+
+
+def test_reports_page_fits_a_phone(with_survey, live_server, launch_browser, make_staff):
+    """Every table of figures fits a 390px screen: the sessions table becomes labelled cards."""
+    staff = make_staff("operator")
+    browser = launch_browser()
+    page = browser.new_context(locale="ja-JP", viewport={"width": 390, "height": 844}, is_mobile=True).new_page()
+    sign_in(page, live_server.url, staff, STAFF_PASSWORD)
+    page.goto(f"{live_server.url}/admin/events/{with_survey.event.slug}/reports")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    card = page.locator("table.figures.responsive tbody tr").first
+    assert "テーブルA 石炭の未来" in card.inner_text()
+    labels = card.locator("td[data-label]").evaluate_all("tds => tds.map(td => getComputedStyle(td, '::before').content)")
+    assert labels[0] == '"定員"' and len(labels) == 5  # each figure says what it is
+    assert card.bounding_box()["x"] + card.bounding_box()["width"] <= 390
