@@ -1,0 +1,74 @@
+"""Every main page passes axe-core (Deque's accessibility engine, from npm: tests/js) in Chromium.
+
+The engine runs inside the real page, after its scripts, on the demo programme: attendees' pages
+on a phone, operators' and the door's pages on a desktop, and a refused form with its error
+summary. Any violation fails, whatever its impact: contrast, labels, landmarks, headings.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import STAFF_PASSWORD
+from tests.support import require
+from tests.test_calendar_documents import JS_DIR
+
+pytestmark = pytest.mark.browser
+AXE = JS_DIR / "node_modules" / "axe-core" / "axe.min.js"
+
+PUBLIC = ["/", "/events/kabeuchi-night", "/events/alumni-mixer-tokyo", "/events/alumni-mixer-tokyo/register",
+          "/events/webinar-career-after-trading/register", "/login"]
+STAFF = ["/admin/", "/admin/events/alumni-mixer-tokyo", "/admin/events/alumni-mixer-tokyo/registrations",
+         "/admin/events/alumni-mixer-autumn/reports", "/admin/events/new", "/admin/tokens", "/admin/outbox",
+         "/admin/reports/engagement", "/checkin/", "/checkin/alumni-mixer-tokyo",
+         "/checkin/alumni-mixer-tokyo/history"]
+
+
+@pytest.fixture
+def demo_site(runner, live_server, db_backend):
+    require(AXE.is_file(), "axe-core is needed in tests/js/node_modules (run: cd tests/js && npm ci)")
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    return live_server
+
+
+def violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("""axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v =>
+        `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`))""")
+    return found
+
+
+@pytest.mark.parametrize("path", PUBLIC)
+def test_attendee_pages_on_a_phone(demo_site, launch_browser, path):
+    page = launch_browser().new_page(viewport={"width": 390, "height": 844}, locale="ja-JP")
+    page.goto(demo_site.url + path)
+    assert violations(page) == []
+
+
+def test_attendee_manage_page_and_a_refused_form(demo_site, launch_browser, client):
+    questions = client.get("/api/v1/events/kabeuchi-night").get_json()["questions"]
+    answers = {str(q["id"]): q["choices"][0]["value"] if q["choices"] else "新規事業の相談" for q in questions
+               if q["required"]}
+    answer = client.post("/api/v1/events/kabeuchi-night/registrations", json={
+        "name": "小林 さくら", "name_kana": "コバヤシ サクラ", "email": "sakura@example.jp", "affiliation": "alumni",
+        "consent": True, "answers": answers})
+    assert answer.status_code == 201, answer.get_json()
+    page = launch_browser().new_page(viewport={"width": 390, "height": 844}, locale="ja-JP")
+    manage = answer.get_json()["links"]["manage"]
+    page.goto(demo_site.url + manage[manage.index("/r/"):])
+    assert "小林 さくら" in page.locator("main").inner_text()
+    assert violations(page) == []
+    page.goto(demo_site.url + "/events/kabeuchi-night/register")
+    page.locator("form.reg-form button[type=submit]").click()
+    page.wait_for_selector("#error-summary")
+    assert violations(page) == []
+
+
+@pytest.mark.parametrize("path", STAFF)
+def test_operator_and_door_pages_on_a_desktop(demo_site, launch_browser, make_staff, path):
+    from tests.support import sign_in
+
+    staff = make_staff("operator")
+    page = launch_browser().new_page(viewport={"width": 1280, "height": 900}, locale="ja-JP")
+    sign_in(page, demo_site.url, staff, STAFF_PASSWORD)
+    page.goto(demo_site.url + path)
+    assert violations(page) == []
