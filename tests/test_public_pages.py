@@ -195,5 +195,19 @@ def test_the_audience_is_listed_as_each_language_writes_lists(public, make_event
     japanese = public.get("/events/all", headers={"Accept-Language": "ja"}).get_data(as_text=True)
     english = public.get("/events/all", headers=EN).get_data(as_text=True)
     assert "、" in re.search(r"<dd>([^<]*ゲスト[^<]*)", japanese).group(1)
-    assert "Alumni (OB/OG), Current employees, and Guests" in english or \
-        "Alumni (OB/OG), Current employees and Guests" in english
+    assert "Alumni (OB/OG), current employees, and guests" in english or \
+        "Alumni (OB/OG), current employees and guests" in english
+
+
+@pytest.mark.parametrize("audience, english, japanese", [
+    (dict(audience_alumni=True, audience_employees=True, audience_guests=False),
+     "Alumni (OB/OG) and current employees", "アルムナイ（OB・OG）、現役社員"),
+    (dict(audience_alumni=False, audience_employees=True, audience_guests=True), "Current employees and guests",
+     "現役社員、ゲスト"),
+])
+def test_the_audience_reads_as_a_sentence(client, db_backend, make_event, audience, english, japanese):
+    event = make_event(**audience)
+    page = client.get(f"/events/{event.slug}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert english in page
+    client.set_cookie("lang", "ja")
+    assert japanese in client.get(f"/events/{event.slug}").get_data(as_text=True)
