@@ -50,6 +50,25 @@ class SmtpSink:
         return list(self.messages)
 
 
+def closing_each_response(app):
+    """The app, with each answer collected and closed before werkzeug's server sends it.
+
+    werkzeug's development server calls the answer's close() only after draining the request
+    socket; when the browser resets the connection just then (a test closing its page while a
+    static file is on its way), the drain raises and close() is skipped, and the open file
+    surfaces as a ResourceWarning at some later test's teardown. The tests' answers are small and
+    finite (the longest is a CSV export), so holding each in memory costs nothing here.
+    """
+    def wsgi(environ, start_response):
+        answer = app(environ, start_response)
+        try:
+            return [b"".join(answer)]
+        finally:
+            if hasattr(answer, "close"):
+                answer.close()
+    return wsgi
+
+
 class LiveServer:
     def __init__(self, app):
         from werkzeug.serving import make_server
@@ -57,7 +76,7 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         app.config["BASE_URL"] = self.url
-        self._server = make_server("127.0.0.1", self.port, app, threaded=True)
+        self._server = make_server("127.0.0.1", self.port, closing_each_response(app), threaded=True)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def start(self):
