@@ -50,3 +50,18 @@ def enqueue_row(template: str, *, to: str, language: str = "ja", registration_id
 
 
 _INSERT_OUTBOX = sa.insert(OutboxMessage.__table__)
+
+
+def enqueue_rows(template: str, rows: list[dict[str, Any]], *, payload: dict[str, Any] | None = None) -> int:
+    """Many mails of one template in one executemany (batched multi-row INSERTs on PostgreSQL), for
+    mail to a whole event: no ORM object or flush per row. Each row has `to`, `language`,
+    `registration_id`, `event_id` and `dedupe_key`; every row gets the same `payload`. Within the
+    current transaction, no commit; returns how many rows were written."""
+    if not rows:
+        return 0
+    now = utcnow()
+    db.session.execute(_INSERT_OUTBOX, [dict(
+        to_address=row["to"], template=template, language=row["language"], payload=payload or {},
+        registration_id=row["registration_id"], event_id=row["event_id"], dedupe_key=row["dedupe_key"],
+        next_attempt_at=now) for row in rows])
+    return len(rows)

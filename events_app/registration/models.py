@@ -108,3 +108,50 @@ class Answer(db.Model):
 
     registration: Mapped[Registration] = relationship(back_populates="answers")
     question: Mapped[Question] = relationship()
+
+
+# Largest subject and body an operator may send (the columns and the form say the same).
+MESSAGE_SUBJECT_MAX = 200
+MESSAGE_BODY_MAX = 10_000
+
+
+class RegistrantMessage(db.Model):
+    """A message operators sent to an event's registrants: the text, who sent it, to whom.
+
+    Each recipient's mail is an outbox row (template `registrant_message`) whose payload names this
+    row, so the text is stored once however many people receive it.
+    """
+
+    __tablename__ = "registrant_message"
+    __table_args__ = (
+        # The compose form's nonce: a double click or a retried POST finds the first message.
+        sa.UniqueConstraint("event_id", "idempotency_key", name="uq_registrant_message_idempotency"),
+        sa.CheckConstraint("recipient_count > 0", name="has_recipients"),
+        sa.CheckConstraint("length(subject) > 0 AND length(body) > 0", name="has_text"),
+        # An English version is whole or absent: English readers never get an English subject over nothing.
+        sa.CheckConstraint("(subject_en = '') = (body_en = '')", name="english_text_complete"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # No index of its own: the unique (event_id, idempotency_key) serves the history's lookup by event.
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
+    sent_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id", ondelete="SET NULL"))
+    # The sender's email as it was, kept if the staff account is deleted later.
+    sent_by_label: Mapped[str] = mapped_column(sa.String(254), default="")
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    subject: Mapped[str] = mapped_column(sa.String(MESSAGE_SUBJECT_MAX))
+    body: Mapped[str] = mapped_column(sa.Text)
+    subject_en: Mapped[str] = mapped_column(sa.String(MESSAGE_SUBJECT_MAX), default="")
+    body_en: Mapped[str] = mapped_column(sa.Text, default="")
+    # The recipient filters as chosen: statuses, attendance, affiliation, session_id, attended.
+    filters: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    recipient_count: Mapped[int] = mapped_column(sa.Integer)
+    idempotency_key: Mapped[str] = mapped_column(sa.String(64))
+
+    event: Mapped[Event] = relationship()
+
+    def text_for(self, language: str) -> tuple[str, str]:
+        """(subject, body) an attendee reading `language` receives: English when there is one."""
+        if language == "en" and self.subject_en:
+            return self.subject_en, self.body_en
+        return self.subject, self.body
