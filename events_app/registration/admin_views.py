@@ -14,8 +14,9 @@ from ..events.models import Event
 from ..extensions import db
 from ..people.models import Person
 from . import labels, services
+from .filters import affiliation_is, attendance_is, chose_session, status_is
 from .forms import ChoicesForm, answers_from_form
-from .models import Registration, RegistrationSession
+from .models import Registration
 from .views import bp
 
 OPERATORS = (Role.ADMIN, Role.OPERATOR)
@@ -74,20 +75,19 @@ def filtered_registrations(event: Event, args) -> tuple[list[Registration], dict
     filters = {"q": q, "status": "", "affiliation": "", "session": "", "attendance": ""}
     status = args.get("status") or ""
     if status in {s.value for s in RegistrationStatus}:
-        stmt = stmt.where(Registration.status == RegistrationStatus(status))
+        stmt = stmt.where(status_is(RegistrationStatus(status)))
         filters["status"] = status
     affiliation = args.get("affiliation") or ""
     if affiliation in {a.value for a in Affiliation}:
-        stmt = stmt.where(Person.affiliation == Affiliation(affiliation))
+        stmt = stmt.where(affiliation_is(Affiliation(affiliation)))
         filters["affiliation"] = affiliation
     attendance = args.get("attendance") or ""
     if attendance in {a.value for a in AttendanceMode}:
-        stmt = stmt.where(Registration.attendance_mode == AttendanceMode(attendance))
+        stmt = stmt.where(attendance_is(AttendanceMode(attendance)))
         filters["attendance"] = attendance
     session_id = args.get("session") or ""
     if session_id.isdigit():
-        stmt = stmt.where(Registration.id.in_(select(RegistrationSession.registration_id)
-                                              .where(RegistrationSession.session_id == int(session_id))))
+        stmt = stmt.where(chose_session(int(session_id)))
         filters["session"] = session_id
     order = [Registration.status == RegistrationStatus.WAITLISTED, Registration.waitlist_rank,
              Person.name_kana, Person.name, Registration.id]

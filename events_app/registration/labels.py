@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from babel.lists import format_list
 from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..audit.models import AuditEntry
 from ..enums import Affiliation, RegistrationStatus
@@ -48,6 +49,7 @@ def action_label(action: str) -> str:
         "registration.move_in_waitlist": pgettext("audit action", "Moved in the waitlist"),
         "ticket.reissued": pgettext("audit action", "Ticket reissued"),
         "checkin.undone": pgettext("audit action", "Check-in undone"),
+        "registrant_message.sent": pgettext("audit action", "Message sent to registrants"),
     }.get(action, action)
 
 
@@ -105,8 +107,12 @@ def detail_lines(details: dict, session_titles: dict[int, str]) -> list[str]:
         lines.append(_("Reason: %(text)s", text=details["reason"]))
     if details.get("revoked_ticket_id"):
         lines.append(_("Replaces ticket #%(id)d", id=int(details["revoked_ticket_id"])))
+    if details.get("subject"):
+        lines.append(_("Subject: %(text)s", text=details["subject"]))
+    if "recipients" in details:
+        lines.append(ngettext("Sent to %(num)d person", "Sent to %(num)d people", int(details["recipients"])))
     known = {"source", "status", "result", "from", "to", "sessions_added", "sessions_removed", "answers",
-             "session_id", "message", "reason", "revoked_ticket_id"}
+             "session_id", "message", "reason", "revoked_ticket_id", "subject", "recipients"}
     # A detail without wording yet is still shown rather than hidden from the trail.
     lines.extend(f"{key}: {value}" for key, value in details.items() if key not in known)
     return lines
@@ -115,3 +121,20 @@ def detail_lines(details: dict, session_titles: dict[int, str]) -> list[str]:
 def trail_lines(entries: list[AuditEntry], session_titles: dict[int, str]) -> list[TrailLine]:
     return [TrailLine(entry.at, actor_label(entry.actor_label), action_label(entry.action),
                       detail_lines(entry.details or {}, session_titles)) for entry in entries]
+
+
+def message_filter_lines(filters: dict, session_titles: dict[int, str]) -> list[str]:
+    """A sent message's recipients as staff read them: "Included: Confirmed and Waitlist", ..."""
+    statuses = {"confirmed": _("Confirmed"), "waitlisted": _("Waitlist"), "pending": _("Awaiting approval")}
+    lines = [_("Included: %(list)s", list=format_list([statuses.get(s, s) for s in filters.get("statuses") or []],
+                                                       locale=str(get_locale() or "ja")))]
+    if filters.get("attendance"):
+        mode = {"in_person": _("In person"), "online": _("Online")}.get(filters["attendance"], filters["attendance"])
+        lines.append(_("Attendance: %(mode)s", mode=mode))
+    if filters.get("affiliation"):
+        lines.append(_("Affiliation: %(name)s", name=affiliation_label(filters["affiliation"])))
+    if filters.get("session_id"):
+        lines.append(_("Session: %(title)s", title=_titles([filters["session_id"]], session_titles)))
+    if filters.get("attended"):
+        lines.append(_("People who came") if filters["attended"] == "yes" else _("People who did not come"))
+    return lines

@@ -254,4 +254,4 @@ def cancel(token: str):
                            token=token, form=form)
 
 
-from . import admin_views  # noqa: E402,F401  (operator pages join this blueprint)
+from . import admin_views, message_views  # noqa: E402,F401  (operator pages join this blueprint)

@@ -1,0 +1,91 @@
+"""Operators' messages to an event's registrants: compose, preview, send, and what was sent."""
+from __future__ import annotations
+
+import secrets
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from ..auth.permissions import current_staff, staff_required
+from ..errors import ValidationError
+from ..events.models import Event
+from . import labels, messages
+from .admin_views import OPERATORS, _event_or_404
+from .filters import attendance_known
+from .message_forms import RegistrantMessageForm
+from .message_mail import message_for_payload, text_to_html
+from .views import bp
+
+bp.add_app_template_global(message_for_payload, "registrant_message_for")
+bp.add_app_template_filter(text_to_html, "registrant_text_html")
+
+
+def _form(event: Event) -> RegistrantMessageForm:
+    form = RegistrantMessageForm().fit_to(event, affiliation_label=labels.affiliation_label)
+    form.idempotency_key.data = form.idempotency_key.data or secrets.token_urlsafe(24)
+    return form
+
+
+def _compose(event: Event, form: RegistrantMessageForm, *, status: int = 200, problem: str = ""):
+    return render_template("registration/messages.html", event=event, form=form, problem=problem,
+                           history=messages.message_history(event), attendance_known=attendance_known(event),
+                           filter_lines=labels.message_filter_lines,
+                           session_titles={s.id: s.title for s in event.sessions}), status
+
+
+@bp.route("/admin/events/<slug>/messages")
+@staff_required(*OPERATORS)
+def messages_page(slug: str):
+    event = _event_or_404(slug)
+    return _compose(event, _form(event))
+
+
+@bp.route("/admin/events/<slug>/messages/preview", methods=["POST"])
+@staff_required(*OPERATORS)
+def messages_preview(slug: str):
+    """Check the form and show the recipients' count and the mail; "Edit" comes back here."""
+    event = _event_or_404(slug)
+    form = _form(event)
+    if not form.validate():
+        return _compose(event, form, status=400, problem=_("The form expired. Please try again."))
+    if request.form.get("edit"):  # the preview's "Edit" button: back to the form, as typed
+        return _compose(event, form)
+    try:
+        preview = messages.preview_message(event, form.values())
+    except ValidationError as err:
+        form.add_service_errors(err.fields)
+        return _compose(event, form, status=err.status, problem=err.message)
+    form.previewed_count.data = str(preview.count)
+    return render_template("registration/message_preview.html", event=event, form=form, preview=preview,
+                           filter_lines=labels.message_filter_lines,
+                           session_titles={s.id: s.title for s in event.sessions})
+
+
+@bp.route("/admin/events/<slug>/messages/send", methods=["POST"])
+@staff_required(*OPERATORS)
+def messages_send(slug: str):
+    event = _event_or_404(slug)
+    form = _form(event)
+    if not form.validate():
+        return _compose(event, form, status=400, problem=_("The form expired. Please try again."))
+    try:
+        result = messages.send_message(event, form.values(), actor=current_staff(),
+                                       idempotency_key=form.idempotency_key.data)
+    except ValidationError as err:
+        form.add_service_errors(err.fields)
+        return _compose(event, form, status=err.status, problem=err.message)
+    count = result.message.recipient_count
+    if result.created:
+        flash(ngettext("Sent to %(num)d person. The mail waits in the outbox and goes out in a moment.",
+                       "Sent to %(num)d people. The mails wait in the outbox and go out in a moment.", count),
+              "success")
+        previewed = form.previewed_count.data or ""
+        if previewed.isdigit() and int(previewed) != count:
+            flash(_("The preview counted %(previewed)d recipients; %(count)d matched when the message was sent.",
+                    previewed=int(previewed), count=count), "warning")
+    else:
+        flash(ngettext("This message had already been sent, to %(num)d person; it was not sent again.",
+                       "This message had already been sent, to %(num)d people; it was not sent again.", count),
+              "warning")
+    return redirect(url_for("registration.messages_page", slug=event.slug, _anchor=f"message-{result.message.id}"))
