@@ -18,7 +18,8 @@ AXE = JS_DIR / "node_modules" / "axe-core" / "axe.min.js"
 PUBLIC = ["/", "/events/kabeuchi-night", "/events/alumni-mixer-tokyo", "/events/alumni-mixer-tokyo/register",
           "/events/webinar-career-after-trading/register", "/login"]
 STAFF = ["/admin/", "/admin/events/alumni-mixer-tokyo", "/admin/events/alumni-mixer-tokyo/registrations",
-         "/admin/events/alumni-mixer-autumn/reports", "/admin/events/new", "/admin/tokens", "/admin/outbox",
+         "/admin/events/alumni-mixer-autumn/reports", "/admin/events/alumni-mixer-tokyo/messages",
+         "/admin/events/new", "/admin/tokens", "/admin/outbox",
          "/admin/reports/engagement", "/checkin/", "/checkin/alumni-mixer-tokyo",
          "/checkin/alumni-mixer-tokyo/history"]
 
