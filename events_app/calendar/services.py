@@ -37,8 +37,9 @@ TIME_FIELDS = frozenset({"starts_at", "ends_at", "timezone"})
 VENUE_FIELDS = frozenset({"venue_name", "venue_address", "venue_latitude", "venue_longitude"})
 
 # Mail templates that carry the attendee's invite, and those that withdraw it.
+# A switch between in person and online re-issues the invite: its location and join details change.
 REQUEST_TEMPLATES = frozenset({"registration_confirmed", "registration_approved", "registration_promoted",
-                               "event_updated"})
+                               "registration_attendance_switched", "event_updated"})
 CANCEL_TEMPLATES = frozenset({"registration_cancelled", "registration_rejected", "event_cancelled"})
 
 UPDATE_TEMPLATE = "event_updated"

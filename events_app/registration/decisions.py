@@ -14,7 +14,7 @@ from ..extensions import db
 from . import seats
 from .lifecycle import _audit, _confirm, _load_active, _mail, _release_session_seats, _retrying
 from .models import Registration
-from .waitlist import promote_session_waitlist, promote_waitlist
+from .waitlist import give_back_event_seat, promote_session_waitlist
 
 
 def _end(registration: Registration, status: RegistrationStatus) -> None:
@@ -25,13 +25,12 @@ def _end(registration: Registration, status: RegistrationStatus) -> None:
     registration.waitlist_rank = None
     if status == RegistrationStatus.CANCELLED:
         registration.cancelled_at = utcnow()
-    if held:
-        seats.release_event_seat(registration.event_id, registration.attendance_mode)
     freed_sessions = _release_session_seats(registration, status)
-    db.session.flush()
     if held:
-        promote_waitlist(registration.event_id)
+        # Refills the event's waitlist, then every session's (the tables just freed included).
+        give_back_event_seat(registration.event_id, registration.attendance_mode)
     else:
+        db.session.flush()
         for session_id in freed_sessions:
             promote_session_waitlist(session_id)
 

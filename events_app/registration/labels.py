@@ -47,6 +47,7 @@ def action_label(action: str) -> str:
         "registration.promote": pgettext("audit action", "Promoted from the waitlist by staff"),
         "registration.promote_from_waitlist": pgettext("audit action", "Promoted from the waitlist (a seat was freed)"),
         "registration.move_in_waitlist": pgettext("audit action", "Moved in the waitlist"),
+        "registration.switch_attendance": pgettext("audit action", "Switched between in person and online"),
         "ticket.reissued": pgettext("audit action", "Ticket reissued"),
         "checkin.undone": pgettext("audit action", "Check-in undone"),
         "registrant_message.sent": pgettext("audit action", "Message sent to registrants"),
@@ -82,6 +83,10 @@ def _status(value: str) -> str:
         return value
 
 
+def _mode(value: str) -> str:
+    return {"in_person": _("In person"), "online": _("Online")}.get(value, value)
+
+
 def detail_lines(details: dict, session_titles: dict[int, str]) -> list[str]:
     """An audit entry's details as sentences: session titles instead of ids, words instead of codes."""
     lines = []
@@ -89,6 +94,9 @@ def detail_lines(details: dict, session_titles: dict[int, str]) -> list[str]:
         lines.append(_("Source: %(source)s", source=source_label(details["source"])))
     if "status" in details:
         lines.append(_("Status: %(status)s", status=_status(details["status"])))
+    if "attendance_to" in details:
+        lines.append(_("Attendance: %(old)s → %(new)s", old=_mode(details.get("attendance_from", "")),
+                       new=_mode(details["attendance_to"])))
     if "result" in details:
         lines.append(_("Result: %(status)s", status=_status(details["result"])))
     if "from" in details and "to" in details:
@@ -112,6 +120,7 @@ def detail_lines(details: dict, session_titles: dict[int, str]) -> list[str]:
     if "recipients" in details:
         lines.append(ngettext("Sent to %(num)d person", "Sent to %(num)d people", int(details["recipients"])))
     known = {"source", "status", "result", "from", "to", "sessions_added", "sessions_removed", "answers",
+             "attendance_from", "attendance_to",
              "session_id", "message", "reason", "revoked_ticket_id", "subject", "recipients"}
     # A detail without wording yet is still shown rather than hidden from the trail.
     lines.extend(f"{key}: {value}" for key, value in details.items() if key not in known)

@@ -254,4 +254,5 @@ def cancel(token: str):
                            token=token, form=form)
 
 
+from . import attendance_views  # noqa: E402,F401  (switching in person / online: attendee and operators)
 from . import admin_views, message_views  # noqa: E402,F401  (operator pages join this blueprint)

@@ -123,6 +123,15 @@ def promote_waitlist(event_id: int) -> list[Registration]:
     return promoted
 
 
+def give_back_event_seat(event_id: int, mode: AttendanceMode) -> list[Registration]:
+    """Free one in-person or online seat and refill it from the waitlist, in the caller's
+    transaction: what a cancellation does with its seat, and a switch of attendance mode with
+    the seat it leaves. Returns the registrations promoted (each is mailed)."""
+    seats.release_event_seat(event_id, mode)
+    db.session.flush()
+    return promote_waitlist(event_id)
+
+
 def promote_session_waitlist(session_id: int) -> list[RegistrationSession]:
     """Fill a session's free seats from its own waitlist (the registrations are already confirmed)."""
     promoted = []

@@ -6,9 +6,11 @@ from ..extensions import db
 from ..mail.hooks import MailPart
 from ..registration.models import Registration
 
-# The mails that tell someone their seat is confirmed carry their ticket, and so does the one
-# that replaces a revoked ticket.
-TICKET_TEMPLATES = ("registration_confirmed", "registration_approved", "registration_promoted", "ticket_reissued")
+# The mails that tell someone their seat is confirmed carry their ticket (a switch to in person
+# too: `ticket_parts` leaves it out of a switch to online), and so does the one that replaces a
+# revoked ticket.
+TICKET_TEMPLATES = ("registration_confirmed", "registration_approved", "registration_promoted",
+                    "registration_attendance_switched", "ticket_reissued")
 
 
 def ticket_parts(message) -> list[MailPart]:
