@@ -145,7 +145,10 @@ class Event(db.Model):
 
 
 class Host(db.Model):
-    """A host or speaker, with the short "where they are now" profile alumni stories are made of."""
+    """A host or speaker, with the short "where they are now" profile alumni stories are made of.
+
+    The title and profile can be given in the event's other language too; company and department
+    names are proper nouns and stay as written."""
 
     __tablename__ = "host"
 
@@ -157,10 +160,12 @@ class Host(db.Model):
     name_kana: Mapped[str] = mapped_column(sa.String(200), default="")
     current_company: Mapped[str] = mapped_column(sa.String(200), default="")
     current_title: Mapped[str] = mapped_column(sa.String(200), default="")
+    current_title_translation: Mapped[str] = mapped_column(sa.String(200), default="")
     former_department: Mapped[str] = mapped_column(sa.String(200), default="")
     joined_year: Mapped[int | None] = mapped_column(sa.Integer)
     left_year: Mapped[int | None] = mapped_column(sa.Integer)
     profile: Mapped[str] = mapped_column(sa.Text, default="")
+    profile_translation: Mapped[str] = mapped_column(sa.Text, default="")
     position: Mapped[int] = mapped_column(sa.Integer, default=0)
 
     event: Mapped[Event] = relationship(back_populates="hosts")
