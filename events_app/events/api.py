@@ -1,4 +1,4 @@
-"""JSON API routes for events and their sessions (/api/v1/events...)."""
+"""JSON API routes for events, their sessions and their hosts (/api/v1/events...)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -14,7 +14,7 @@ from ..enums import EventKind, Role, Visibility
 from ..errors import DomainError, ErrorCode, NotFound, ValidationError
 from ..extensions import limiter
 from . import api_schemas, programme, queries, services
-from .serialize import event_json, session_json
+from .serialize import event_json, host_json, session_json
 
 api_schemas.register()
 STAFF = (Role.ADMIN, Role.OPERATOR)
@@ -29,6 +29,9 @@ VENUE_FIELDS = {"name": "venue_name", "address": "venue_address", "map_url": "ve
 EVENT_KEYS = frozenset(STRING_FIELDS + PASSTHROUGH + DATETIME_FIELDS + ("venue", "translations"))
 SESSION_STRINGS = ("kind", "title", "title_translation", "description", "room", "online_url")
 SESSION_KEYS = frozenset(SESSION_STRINGS + ("starts_at", "ends_at", "capacity", "host_id"))
+HOST_STRINGS = ("role", "name", "name_kana", "current_company", "current_title", "current_title_translation",
+                "former_department", "profile", "profile_translation")
+HOST_KEYS = frozenset(HOST_STRINGS + ("joined_year", "left_year"))
 
 
 def _invalid(errors: dict[str, list[str]]) -> ValidationError:
@@ -276,4 +279,44 @@ def update_session(slug: str, session_id: int):
 def delete_session(slug: str, session_id: int):
     event = services.event_by_slug(slug)
     programme.remove_session(event.id, session_id, actor=current_staff())
+    return "", 204
+
+
+def host_input(body: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    out: dict[str, Any] = {}
+    _unknown(errors, body, HOST_KEYS)
+    _strings(errors, body, HOST_STRINGS, out)
+    for name in ("joined_year", "left_year"):
+        if name in body:
+            out[name] = body[name]
+    if errors:
+        raise _invalid(errors)
+    return out
+
+
+@api_bp.post("/events/<slug>/hosts")
+@api_limit
+@token_required(*STAFF)
+def add_host(slug: str):
+    event = services.event_by_slug(slug)
+    host = programme.add_host(event.id, host_input(json_body()), actor=current_staff())
+    return jsonify(host_json(host)), 201
+
+
+@api_bp.patch("/events/<slug>/hosts/<int:host_id>")
+@api_limit
+@token_required(*STAFF)
+def update_host(slug: str, host_id: int):
+    event = services.event_by_slug(slug)
+    host = programme.update_host(event.id, host_id, host_input(json_body()), actor=current_staff())
+    return jsonify(host_json(host))
+
+
+@api_bp.delete("/events/<slug>/hosts/<int:host_id>")
+@api_limit
+@token_required(*STAFF)
+def delete_host(slug: str, host_id: int):
+    event = services.event_by_slug(slug)
+    programme.remove_host(event.id, host_id, actor=current_staff())
     return "", 204

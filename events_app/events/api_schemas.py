@@ -7,6 +7,7 @@ REF = "#/components/schemas/"
 KINDS = ["networking", "business_discussion", "webinar", "hybrid"]
 STATUSES = ["draft", "published", "cancelled", "completed"]
 AUDIENCE = ["alumni", "employee", "guest"]
+HOST_ROLES = ["host", "speaker", "moderator"]
 DT = {"type": "string", "format": "date-time", "description": "ISO 8601 with a UTC offset"}
 NDT = {**DT, "nullable": True}
 NINT = {"type": "integer", "minimum": 0, "nullable": True}
@@ -30,12 +31,27 @@ SCHEMAS = {
     "Translations": {"type": "object", "description": "Title and description in the other language, keyed ja or en",
                      "additionalProperties": {"type": "object", "properties": {
                          "title": {"type": "string"}, "description": {"type": "string"}}}},
-    "Host": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "role": {"type": "string", "enum": ["host", "speaker", "moderator"]},
+    "Host": {"type": "object", "description": (
+        "A host or speaker. current_title and profile (Markdown) are in the event's language, each "
+        "*_translation in its other language (empty: none); company and department are names, never "
+        "translated."), "properties": {
+        "id": {"type": "integer"}, "role": {"type": "string", "enum": HOST_ROLES},
         "name": {"type": "string"}, "name_kana": {"type": "string"}, "current_company": {"type": "string"},
-        "current_title": {"type": "string"}, "former_department": {"type": "string"},
+        "current_title": {"type": "string"}, "current_title_translation": {"type": "string"},
+        "former_department": {"type": "string"},
         "joined_year": {"type": "integer", "nullable": True}, "left_year": {"type": "integer", "nullable": True},
-        "profile": {"type": "string"},
+        "profile": {"type": "string"}, "profile_translation": {"type": "string"},
+    }},
+    "HostInput": {"type": "object", "additionalProperties": False, "properties": {
+        "role": {"type": "string", "enum": HOST_ROLES, "default": "host"},
+        "name": {"type": "string", "maxLength": 200}, "name_kana": {"type": "string", "maxLength": 200},
+        "current_company": {"type": "string", "maxLength": 200}, "current_title": {"type": "string", "maxLength": 200},
+        "current_title_translation": {"type": "string", "maxLength": 200},
+        "former_department": {"type": "string", "maxLength": 200},
+        "joined_year": {"type": "integer", "minimum": 1900, "maximum": 2100, "nullable": True},
+        "left_year": {"type": "integer", "minimum": 1900, "maximum": 2100, "nullable": True},
+        "profile": {"type": "string", "maxLength": 2000, "description": "Markdown"},
+        "profile_translation": {"type": "string", "maxLength": 2000, "description": "Markdown"},
     }},
     "Session": {"type": "object", "properties": {
         "id": {"type": "integer"}, "kind": {"type": "string", "enum": ["timetable", "breakout"]},
@@ -136,6 +152,7 @@ def _error(description: str) -> dict:
 
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 SESSION_ID = {"name": "session_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+HOST_ID = {"name": "host_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 BEARER = [{"bearerAuth": []}]
 AUTH_ERRORS = {"401": _error("No or invalid bearer token"), "403": _error("The token's role may not do this")}
 
@@ -202,4 +219,24 @@ def register() -> None:
         "parameters": [SLUG, SESSION_ID],
         "responses": {"204": {"description": "Removed"}, **AUTH_ERRORS, "404": _error("No such session"),
                       "409": _error("Attendees chose this session")},
+    })
+    document("/events/{slug}/hosts", "post", {
+        "summary": "Add a host or speaker", "tags": ["hosts"], "security": BEARER,
+        "parameters": [SLUG], "requestBody": {"required": True, "content": _json("HostInput")},
+        "responses": {"201": {"description": "The host", "content": _json("Host")},
+                      "400": _error("Malformed JSON"), **AUTH_ERRORS, "404": _error("No such event"),
+                      "409": _error("The event is cancelled"), "422": _error("Field errors")},
+    })
+    document("/events/{slug}/hosts/{host_id}", "patch", {
+        "summary": "Change a host (only the keys sent)", "tags": ["hosts"], "security": BEARER,
+        "parameters": [SLUG, HOST_ID], "requestBody": {"required": True, "content": _json("HostInput")},
+        "responses": {"200": {"description": "The host", "content": _json("Host")},
+                      "400": _error("Malformed JSON"), **AUTH_ERRORS, "404": _error("No such host"),
+                      "409": _error("The event is cancelled"), "422": _error("Field errors")},
+    })
+    document("/events/{slug}/hosts/{host_id}", "delete", {
+        "summary": "Remove a host; their sessions stay, without a named host", "tags": ["hosts"],
+        "security": BEARER, "parameters": [SLUG, HOST_ID],
+        "responses": {"204": {"description": "Removed"}, **AUTH_ERRORS, "404": _error("No such host"),
+                      "409": _error("The event is cancelled")},
     })

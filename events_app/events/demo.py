@@ -157,7 +157,10 @@ def _mixer(report: SeedReport, day: date, published: datetime) -> tuple[Event, b
         speaker = Host(event=event, role="speaker", name="佐藤 健一", name_kana="サトウ ケンイチ",
                        current_company="カーボンリンク株式会社", current_title="代表取締役 CEO",
                        former_department="石炭部", joined_year=2005, left_year=2015, position=0,
-                       profile="石炭トレーディングで10年。脱炭素の現場を見て、排出量を見える化するスタートアップを創業。")
+                       profile="石炭トレーディングで10年。脱炭素の現場を見て、排出量を見える化するスタートアップを創業。",
+                       current_title_translation="Founder and CEO",
+                       profile_translation=("Ten years in coal trading. Having seen decarbonisation up close, "
+                                            "he founded a start-up that makes emissions visible."))
         db.session.add(speaker)
         programme = [(19, 0, 19, 10, "開会のご挨拶", "Opening", SessionKind.TIMETABLE, None),
                      (19, 10, 19, 40, "アルムナイトーク：石炭部からスタートアップへ", "Alumni talk: from the Coal Department to a start-up",
@@ -177,19 +180,27 @@ def _mixer(report: SeedReport, day: date, published: datetime) -> tuple[Event, b
     return event, new
 
 
-KABEUCHI_HOSTS = (
+KABEUCHI_HOSTS = (  # the host as in Japanese, their table, then their title and profile in English
     ("佐藤 健一", "サトウ ケンイチ", "カーボンリンク株式会社", "代表取締役 CEO", "石炭部", 2005, 2015,
      "石炭トレーディングの現場から、排出量の見える化 SaaS を創業。資金調達とピボットの話ができます。",
-     "テーブルA：脱炭素ビジネスの立ち上げ", "Table A: launching a decarbonisation business"),
+     "テーブルA：脱炭素ビジネスの立ち上げ", "Table A: launching a decarbonisation business",
+     "Founder and CEO", "Left coal trading to found a SaaS start-up that makes emissions visible. "
+     "Happy to talk about fundraising and pivots."),
     ("鈴木 美咲", "スズキ ミサキ", "スカイポート・ベンチャーズ株式会社", "事業責任者", "空港インフラ事業部", 2009, 2018,
      "海外空港 PPP 案件を担当後、空港発のベンチャーを率いる。大企業とスタートアップの協業が専門。",
-     "テーブルB：大企業 × スタートアップ協業", "Table B: corporates and start-ups working together"),
+     "テーブルB：大企業 × スタートアップ協業", "Table B: corporates and start-ups working together",
+     "Head of Business", "Worked on overseas airport PPP projects, now leads a venture born at an airport. "
+     "Specialises in partnerships between large companies and start-ups."),
     ("高橋 大輔", "タカハシ ダイスケ", "大手素材メーカー", "事業部長", "合金鉄部", 2003, 2012,
      "合金鉄のトレードからメーカーへ。事業部の P/L を預かる立場から新規事業の通し方を話します。",
-     "テーブルC：社内で新規事業を通すには", "Table C: getting a new business approved inside a large company"),
+     "テーブルC：社内で新規事業を通すには", "Table C: getting a new business approved inside a large company",
+     "Division Head", "Moved from ferroalloy trading to a manufacturer. Runs a division's P&L and will talk "
+     "about getting a new business approved."),
     ("田中 由紀", "タナカ ユキ", "独立 PR コンサルタント", "元 CMO", "広報部", 2010, 2019,
      "広報部から IT スタートアップの CMO を経て独立。ブランドづくりと発信の壁打ち相手です。",
-     "テーブルD：伝わる事業ストーリー", "Table D: telling your business story"),
+     "テーブルD：伝わる事業ストーリー", "Table D: telling your business story",
+     "Former CMO", "From Corporate Communications to CMO of an IT start-up, now independent. "
+     "A sparring partner for brand building and messaging."),
 )
 
 
@@ -216,10 +227,12 @@ def _kabeuchi(report: SeedReport, day: date, published: datetime) -> tuple[Event
         db.session.add(EventSession(event=event, kind=SessionKind.TIMETABLE, title="趣旨説明・ホスト紹介",
                                     title_translation="Welcome and hosts", starts_at=_at(day, 18, 30),
                                     ends_at=_at(day, 18, 45), room="12階 ラボ", position=0))
-        for position, (name, kana, company, title, dept, joined, left, profile, table, table_en) in enumerate(KABEUCHI_HOSTS):
+        for position, (name, kana, company, title, dept, joined, left, profile, table, table_en, title_en,
+                       profile_en) in enumerate(KABEUCHI_HOSTS):
             host = Host(event=event, role="host", name=name, name_kana=kana, current_company=company,
-                        current_title=title, former_department=dept, joined_year=joined, left_year=left,
-                        profile=profile, position=position)
+                        current_title=title, current_title_translation=title_en, former_department=dept,
+                        joined_year=joined, left_year=left, profile=profile, profile_translation=profile_en,
+                        position=position)
             db.session.add(host)
             db.session.add(EventSession(event=event, kind=SessionKind.BREAKOUT, title=table, title_translation=table_en,
                                         host=host, starts_at=_at(day, 18, 45), ends_at=_at(day, 20, 15),
@@ -273,14 +286,14 @@ def _past_mixer(report: SeedReport, day: date, published: datetime, people: list
     )
     if new:
         by_name = {p.name: p for p in people}
-        for position, ((title, title_en, _departments), (name, role, job, profile)) in enumerate(
+        for position, ((title, title_en, _departments), (name, role, job, profile, job_en, profile_en)) in enumerate(
                 zip(PAST_TABLES, PAST_TABLE_HOSTS, strict=True)):
             person = by_name[name]
             host = Host(event=event, person_id=person.id, role=role, name=person.name, name_kana=person.name_kana,
-                        current_company=person.company, current_title=job,
+                        current_company=person.company, current_title=job, current_title_translation=job_en,
                         former_department=person.former_department or person.department,
                         joined_year=person.joined_year, left_year=person.left_year, profile=profile,
-                        position=position)
+                        profile_translation=profile_en, position=position)
             db.session.add(host)
             db.session.add(EventSession(event=event, kind=SessionKind.BREAKOUT, title=title,
                                         title_translation=title_en, host=host,

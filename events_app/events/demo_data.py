@@ -103,10 +103,16 @@ PAST_TABLES = (
     ("テーブルC：出戻り・副業・業務委託 ― アルムナイと働く", "Table C: rehiring, side projects and contracting with alumni",
      ()),
 )
-PAST_TABLE_HOSTS = (  # person, role, current title, profile
-    ("佐々木 美穂", "host", "事業開発部長", "石炭部で豪州炭のトレードを担当後、再エネの電力データ事業へ。"),
-    ("林 真由美", "speaker", "代表取締役", "化学品部で医療用樹脂を担当。退職後に医療機器スタートアップを共同創業。"),
-    ("上田 真央", "moderator", "人事部 アルムナイ担当", "アルムナイの再入社・副業受け入れ制度の設計を担当。"),
+PAST_TABLE_HOSTS = (  # person, role, current title, profile, the title and profile in English
+    ("佐々木 美穂", "host", "事業開発部長", "石炭部で豪州炭のトレードを担当後、再エネの電力データ事業へ。",
+     "Head of Business Development", "Traded Australian coal in the Coal Department, then moved into "
+     "renewable power data."),
+    ("林 真由美", "speaker", "代表取締役", "化学品部で医療用樹脂を担当。退職後に医療機器スタートアップを共同創業。",
+     "Co-founder and CEO", "Handled medical-grade resins in the Chemicals Department, then co-founded a "
+     "medical device start-up."),
+    ("上田 真央", "moderator", "人事部 アルムナイ担当", "アルムナイの再入社・副業受け入れ制度の設計を担当。",
+     "Alumni Relations, Human Resources", "Designs the schemes that let alumni rejoin the company or work "
+     "with it on side projects."),
 )
 
 # name: (score, most useful, comments, introduction request, would host a table)

@@ -46,8 +46,9 @@ def duplicate_event(event_id: int, *, actor, starts_at: datetime | None = None) 
         host_map: dict[int, Host] = {}
         for host in source.hosts:
             new_host = Host(**{c: getattr(host, c) for c in (
-                "person_id", "role", "name", "name_kana", "current_company", "current_title", "former_department",
-                "joined_year", "left_year", "profile", "position")})
+                "person_id", "role", "name", "name_kana", "current_company", "current_title",
+                "current_title_translation", "former_department", "joined_year", "left_year", "profile",
+                "profile_translation", "position")})
             copy.hosts.append(new_host)
             host_map[host.id] = new_host
         for session in source.sessions:

@@ -128,10 +128,12 @@ class HostForm(FlaskForm):
     name_kana = StringField(_l("Name reading (furigana)"))
     current_company = StringField(_l("Company now"))
     current_title = StringField(_l("Title now"))
+    current_title_translation = StringField(_l("Title now in the other language"))
     former_department = StringField(_l("Former department"))
     joined_year = StringField(_l("Year joined"))
     left_year = StringField(_l("Year left"))
     profile = TextAreaField(_l("Where they are now (short profile)"))
+    profile_translation = TextAreaField(_l("Profile in the other language"))
 
 
 class QuestionForm(FlaskForm):

@@ -15,8 +15,8 @@ from .models import Event, EventSession, Host, Question
 
 SESSION_FIELDS = ("kind", "title", "title_translation", "description", "host_id", "starts_at", "ends_at",
                   "room", "online_url", "capacity")
-HOST_FIELDS = ("role", "name", "name_kana", "current_company", "current_title", "former_department",
-               "joined_year", "left_year", "profile")
+HOST_FIELDS = ("role", "name", "name_kana", "current_company", "current_title", "current_title_translation",
+               "former_department", "joined_year", "left_year", "profile", "profile_translation")
 QUESTION_FIELDS = ("kind", "label", "label_translation", "choices", "choices_translation", "required")
 HOST_ROLES = ("host", "speaker", "moderator")
 MAX_CHOICES = 30
@@ -161,8 +161,12 @@ def clean_host(data: dict[str, Any]) -> dict[str, Any]:
     out["name_kana"] = v.text(errors, "name_kana", data.get("name_kana"), max_length=200)
     out["current_company"] = v.text(errors, "current_company", data.get("current_company"), max_length=200)
     out["current_title"] = v.text(errors, "current_title", data.get("current_title"), max_length=200)
+    out["current_title_translation"] = v.text(errors, "current_title_translation",
+                                              data.get("current_title_translation"), max_length=200)
     out["former_department"] = v.text(errors, "former_department", data.get("former_department"), max_length=200)
     out["profile"] = v.text(errors, "profile", data.get("profile"), max_length=2000)
+    out["profile_translation"] = v.text(errors, "profile_translation", data.get("profile_translation"),
+                                        max_length=2000)
     out["joined_year"] = v.count(errors, "joined_year", data.get("joined_year"), minimum=1900, maximum=2100)
     out["left_year"] = v.count(errors, "left_year", data.get("left_year"), minimum=1900, maximum=2100)
     if out["joined_year"] and out["left_year"] and not errors.get("left_year") and out["left_year"] < out["joined_year"]:

@@ -52,8 +52,9 @@ def public_urls(event: Event) -> dict[str, str]:
 def host_json(host: Host) -> dict[str, Any]:
     return {"id": host.id, "role": host.role, "name": host.name, "name_kana": host.name_kana,
             "current_company": host.current_company, "current_title": host.current_title,
+            "current_title_translation": host.current_title_translation,
             "former_department": host.former_department, "joined_year": host.joined_year,
-            "left_year": host.left_year, "profile": host.profile}
+            "left_year": host.left_year, "profile": host.profile, "profile_translation": host.profile_translation}
 
 
 def session_json(session: EventSession, tz, *, staff: bool = False) -> dict[str, Any]:
