@@ -19,7 +19,9 @@ PUBLIC = ["/", "/events/kabeuchi-night", "/events/alumni-mixer-tokyo", "/events/
           "/events/webinar-career-after-trading/register", "/login"]
 STAFF = ["/admin/", "/admin/events/alumni-mixer-tokyo", "/admin/events/alumni-mixer-tokyo/registrations",
          "/admin/events/alumni-mixer-autumn/reports", "/admin/events/alumni-mixer-tokyo/messages",
-         "/admin/events/new", "/admin/tokens", "/admin/outbox",
+         "/admin/events/new", "/admin/events/alumni-mixer-tokyo/hosts/new",
+         "/admin/events/alumni-mixer-tokyo/sessions/new", "/admin/events/alumni-mixer-tokyo/questions/new",
+         "/admin/events/alumni-mixer-tokyo/edit", "/admin/tokens", "/admin/outbox",
          "/admin/reports/engagement", "/checkin/", "/checkin/alumni-mixer-tokyo",
          "/checkin/alumni-mixer-tokyo/history"]
 
