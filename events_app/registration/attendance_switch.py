@@ -24,7 +24,7 @@ from ..errors import DomainError, ErrorCode, ValidationError
 from ..events.models import Event
 from ..extensions import db
 from . import seats
-from .lifecycle import _audit, _confirm, _load_active, _locked, _mail, _retrying
+from .lifecycle import _audit, _confirm, _load_active_for_seats, _mail, _retrying
 from .models import Registration
 from .waitlist import give_back_event_seat, waitlist_position
 
@@ -175,8 +175,8 @@ def switch_attendance(registration: Registration, to: AttendanceMode | str, *, a
             # rows locked by others (SKIP LOCKED): were a waitlisted row locked here while a
             # cancellation's promotion ran, that person would lose the seat it frees. Every seat
             # change holds the event row, so this switch and that promotion take turns instead.
-            event = _locked(Event, registration.event_id)
-            reg = _load_active(registration.id)
+            reg = _load_active_for_seats(registration)  # the event row locked first, then this one
+            event = db.session.get(Event, reg.event_id)  # as just locked and read
             if reg.attendance_mode == target:  # a twin request went first
                 return SwitchResult(reg, SwitchOutcome.ALREADY, target, waitlist_position=waitlist_position(reg))
             _refuse_if_impossible(reg, event, target)

@@ -12,7 +12,7 @@ from ..enums import RegistrationStatus
 from ..errors import DomainError, ErrorCode
 from ..extensions import db
 from . import seats
-from .lifecycle import _audit, _confirm, _load_active, _mail, _release_session_seats, _retrying
+from .lifecycle import _audit, _confirm, _load_active_for_seats, _mail, _release_session_seats, _retrying
 from .models import Registration
 from .waitlist import give_back_event_seat, promote_session_waitlist
 
@@ -41,7 +41,7 @@ def cancel(registration: Registration, *, actor=None, reason: str = "") -> Regis
 
     def run() -> Registration:
         with write_transaction():
-            reg = _load_active(registration.id)
+            reg = _load_active_for_seats(registration)
             _end(reg, RegistrationStatus.CANCELLED)
             _mail(reg, "registration_cancelled", payload={"reason": reason, "by_staff": actor is not None})
             _audit(actor, "registration.cancel", reg, reason=reason)
@@ -56,7 +56,7 @@ def approve(registration: Registration, *, actor, message: str = "") -> Registra
 
     def run() -> Registration:
         with write_transaction():
-            reg = _load_active(registration.id, allowed=(RegistrationStatus.PENDING,))
+            reg = _load_active_for_seats(registration, allowed=(RegistrationStatus.PENDING,))
             reg.decision_message = message
             if seats.take_event_seat(reg.event_id, reg.attendance_mode):
                 _confirm(reg)
@@ -82,7 +82,8 @@ def reject(registration: Registration, *, actor, message: str = "") -> Registrat
 
     def run() -> Registration:
         with write_transaction():
-            reg = _load_active(registration.id, allowed=(RegistrationStatus.PENDING, RegistrationStatus.WAITLISTED))
+            reg = _load_active_for_seats(registration,
+                                         allowed=(RegistrationStatus.PENDING, RegistrationStatus.WAITLISTED))
             reg.decision_message = message
             _end(reg, RegistrationStatus.REJECTED)
             _mail(reg, "registration_rejected", payload={"message": message})
@@ -97,7 +98,7 @@ def promote(registration: Registration, *, actor) -> Registration:
 
     def run() -> Registration:
         with write_transaction():
-            reg = _load_active(registration.id, allowed=(RegistrationStatus.WAITLISTED,))
+            reg = _load_active_for_seats(registration, allowed=(RegistrationStatus.WAITLISTED,))
             if not seats.take_event_seat(reg.event_id, reg.attendance_mode):
                 raise DomainError(_("No seat is free. Raise the capacity first, or wait for a cancellation."),
                                   code=ErrorCode.EVENT_FULL)

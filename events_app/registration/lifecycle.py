@@ -21,6 +21,7 @@ from ..calendar import services as calendar_services
 from ..database import is_sqlite, utcnow
 from ..enums import ACTIVE_REGISTRATION_STATUSES, RegistrationStatus
 from ..errors import DomainError, ErrorCode, NotFound
+from ..events.models import Event
 from ..extensions import db
 from ..mail.models import OutboxMessage
 from ..mail.services import enqueue
@@ -120,6 +121,16 @@ def _load_active(registration_id: int, *, allowed: tuple[RegistrationStatus, ...
         raise DomainError(_("This registration is %(status)s; that action is not possible.",
                             status=status_label(registration.status)), code=ErrorCode.INVALID_STATE)
     return registration
+
+
+def _load_active_for_seats(registration: Registration, *,
+                           allowed: tuple[RegistrationStatus, ...] = ACTIVE_REGISTRATION_STATUSES) -> Registration:
+    """`_load_active` for an action that may take or give back an event seat: the event row is
+    locked first, then the registration's. Every such action (cancel, approve, reject, promote,
+    the attendance switch) takes them in this one order, so two of them on one registration queue
+    instead of deadlocking; the switch needs the event first (attendance_switch says why)."""
+    _locked(Event, registration.event_id)
+    return _load_active(registration.id, allowed=allowed)
 
 
 def status_label(status: RegistrationStatus) -> str:
