@@ -44,12 +44,19 @@ def enqueue_row(template: str, *, to: str, language: str = "ja", registration_id
     """`enqueue` as one Core INSERT (the same row and column defaults, no ORM object), for hot
     paths that hold ids rather than loaded objects. Within the current transaction (`connection`
     when the caller holds it), no commit."""
-    (connection if connection is not None else db.session.connection()).execute(_INSERT_OUTBOX, dict(
-        to_address=to, template=template, language=language, payload=payload or {},
-        registration_id=registration_id, event_id=event_id, dedupe_key=dedupe_key, next_attempt_at=utcnow()))
+    (connection if connection is not None else db.session.connection()).execute(_INSERT_OUTBOX, _outbox_values(
+        template, to=to, language=language, registration_id=registration_id, event_id=event_id,
+        payload=payload, dedupe_key=dedupe_key, now=utcnow()))
 
 
 _INSERT_OUTBOX = sa.insert(OutboxMessage.__table__)
+
+
+def _outbox_values(template: str, *, to: str, language: str, registration_id: int | None, event_id: int | None,
+                   payload: dict[str, Any] | None, dedupe_key: str | None, now) -> dict[str, Any]:
+    """One outbox row's values for `_INSERT_OUTBOX` (the Core twins of `enqueue`)."""
+    return dict(to_address=to, template=template, language=language, payload=payload or {},
+                registration_id=registration_id, event_id=event_id, dedupe_key=dedupe_key, next_attempt_at=now)
 
 
 def enqueue_rows(template: str, rows: list[dict[str, Any]], *, payload: dict[str, Any] | None = None) -> int:
@@ -60,8 +67,7 @@ def enqueue_rows(template: str, rows: list[dict[str, Any]], *, payload: dict[str
     if not rows:
         return 0
     now = utcnow()
-    db.session.execute(_INSERT_OUTBOX, [dict(
-        to_address=row["to"], template=template, language=row["language"], payload=payload or {},
-        registration_id=row["registration_id"], event_id=row["event_id"], dedupe_key=row["dedupe_key"],
-        next_attempt_at=now) for row in rows])
+    db.session.execute(_INSERT_OUTBOX, [_outbox_values(
+        template, to=row["to"], language=row["language"], registration_id=row["registration_id"],
+        event_id=row["event_id"], payload=payload, dedupe_key=row["dedupe_key"], now=now) for row in rows])
     return len(rows)
