@@ -34,7 +34,9 @@ def test_operator_previews_then_sends_once(live_server, launch_browser, db_backe
     db.session.rollback()
     before = db.session.scalar(select(func.count(OutboxMessage.id)))
     send.dblclick()  # an impatient double click still sends once
-    page.wait_for_url("**/messages#message-*")
-    assert "会場変更のお知らせ" in page.locator("main").inner_text()  # the history lists it
+    # The second submit may abort the first one's navigation, so wait for the history row itself.
+    row = page.locator("tr[id^=message-]")
+    row.wait_for()
+    assert "会場変更のお知らせ" in row.inner_text()  # the history lists it
     db.session.rollback()
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == before + 3
