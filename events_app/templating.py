@@ -54,14 +54,22 @@ def local_time(value: datetime | None, tz: str, fmt: str = "medium") -> str:
     return babel_format(local, patterns.get(fmt, fmt), locale=str(get_locale()))
 
 
+def in_reader_language(original: str, translation: str, language: str) -> str:
+    """The translation when the UI language differs from the text's `language` and one exists.
+
+    Pages (through `localized`) and JSON answers that stand in for a page (the door's counts)
+    share it, so a title added later reads as one rendered at load."""
+    if translation and str(get_locale()) != language:
+        return translation
+    return original
+
+
 def localized(obj, field: str) -> str:
     """The translated field when the UI language differs from the object's and a translation exists."""
     base = getattr(obj, field, "") or ""
     translated = getattr(obj, f"{field}_translation", "") or ""
     event_language = getattr(obj, "language", None) or getattr(getattr(obj, "event", None), "language", "ja")
-    if translated and str(get_locale()) != event_language:
-        return translated
-    return base
+    return in_reader_language(base, translated, event_language)
 
 
 def tz_abbrev(value: datetime, tz: str) -> str:

@@ -64,3 +64,22 @@ def test_tables_added_and_removed_after_the_screen_loaded_come_and_go_without_a_
     poll(page)
     page.wait_for_selector("#session-counts", state="hidden", timeout=10000)
     assert chips(page) == [] and page.is_hidden("#session-select")
+
+
+def test_a_table_added_after_the_screen_loaded_reads_in_the_screens_language(door_browser):  # noqa: F811
+    """A Japanese event's door screen in English: the new table's chip and choice read as the page
+    would have rendered them at load (the counts answer's `display_title`), not in Japanese."""
+    page, context, registration = door_browser
+    event = registration.event
+    context.add_cookies([{"name": "tsunagu_lang", "value": "en", "url": page.url}])
+    page.reload()
+    page.wait_for_selector("#cache-status[data-count='1']", timeout=15000)
+    assert page.get_attribute("html", "lang") == "en"
+    with write_transaction() as session:
+        table = EventSession(event_id=event.id, title="A卓", title_translation="Table A", starts_at=event.starts_at,
+                             ends_at=event.ends_at)
+        session.add(table)
+    poll(page)
+    page.wait_for_selector(f"#session-count-{table.id}", timeout=10000)
+    assert chips(page) == ["Table A 0 / 0"]
+    assert choices(page)[1:] == [(str(table.id), "Table A")]

@@ -19,6 +19,7 @@ from ..events.queries import event_by_slug  # noqa: F401  (re-exported through t
 from ..extensions import db
 from ..people.models import Person
 from ..registration.models import Registration, RegistrationSession
+from ..templating import in_reader_language
 from . import romaji
 from .models import CheckIn
 from .row_helpers import _staff_name
@@ -75,13 +76,17 @@ def session_counts(event: Event) -> list[dict]:
     in_person = Registration.attendance_mode == AttendanceMode.IN_PERSON
     at_venue = Registration.checked_in_at.is_not(None)
     rows = db.session.execute(
-        select(EventSession.id, EventSession.title, _how_many(counted & (in_person | at_venue | at_table)),
-               _how_many(counted & at_table))
+        select(EventSession.id, EventSession.title, EventSession.title_translation,
+               _how_many(counted & (in_person | at_venue | at_table)), _how_many(counted & at_table))
         .outerjoin(RegistrationSession, chosen).outerjoin(Registration, confirmed)
         .where(EventSession.event_id == event.id, EventSession.kind == SessionKind.BREAKOUT)
-        .group_by(EventSession.id, EventSession.title, EventSession.starts_at, EventSession.position)
+        .group_by(EventSession.id, EventSession.title, EventSession.title_translation, EventSession.starts_at,
+                  EventSession.position)
         .order_by(EventSession.starts_at, EventSession.position, EventSession.id))
-    return [{"id": row[0], "title": row[1], "expected": int(row[2]), "checked_in": int(row[3])} for row in rows]
+    # `title` stays the event's own (API clients match on it); `display_title` is what the door
+    # page shows at load, so a table added while it is open reads the same.
+    return [{"id": row[0], "title": row[1], "display_title": in_reader_language(row[1], row[2], event.language),
+             "expected": int(row[3]), "checked_in": int(row[4])} for row in rows]
 
 
 # A write stamps updated_at before it commits, so a change can become visible with a stamp a

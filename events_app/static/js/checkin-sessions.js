@@ -13,19 +13,20 @@
   var pick = document.getElementById("session-pick");
   var KEY = "tsunagu.checkin." + root.dataset.slug + ".session-counts";
 
-  // A table the page did not know: its title as the answer gives it (the page shows the title in
-  // the reader's language; the answer has the event's own).
+  // A table the page did not know: its title in the reader's language, as the page renders it at
+  // load (`display_title`); a copy kept on the device before answers had it falls back to `title`.
+  function shownTitle(s) { return s.display_title || s.title; }
   function newChip(s) {
     var item = document.createElement("li"), title = document.createElement("span");
     item.className = "session-count"; item.id = "session-count-" + s.id; item.dataset.sessionId = String(s.id);
-    title.className = "session-count-title"; title.title = s.title; title.textContent = s.title;
+    title.className = "session-count-title"; title.title = shownTitle(s); title.textContent = shownTitle(s);
     item.appendChild(title); item.appendChild(document.createTextNode(" "));
     item.appendChild(document.createElement("strong"));
     return item;
   }
   function newOption(s) {
     var option = document.createElement("option");
-    option.value = String(s.id); option.textContent = s.title;
+    option.value = String(s.id); option.textContent = shownTitle(s);
     return option;
   }
   function optionOf(id) {
