@@ -100,6 +100,35 @@ def test_the_translated_profile_is_sanitised_like_the_original(client, db_backen
     assert "<script" not in section and 'href="javascript' not in section and "<img" not in section
 
 
+# --- the operators' event page ------------------------------------------------------------
+
+def operators_host_row(client, event, host) -> str:
+    html = client.get(f"/admin/events/{event.slug}").get_data(as_text=True)
+    row = re.search(rf'<li class="card row" id="host-{host.id}">(.*?)</li>', html, re.S)
+    assert row, "no host row"
+    return row.group(1)
+
+
+@pytest.mark.parametrize("operator_language, shown, hidden", [
+    ("en", EN_TITLE, JA_TITLE), ("ja", JA_TITLE, EN_TITLE)])
+def test_operators_read_the_hosts_title_in_their_own_language(client, login, make_staff, db_backend, make_event,
+                                                              make_host, operator_language, shown, hidden):
+    """As on the public page: an English operator of a Japanese event reads the English title."""
+    event = make_event()
+    host = make_host(event, current_title=JA_TITLE, current_title_translation=EN_TITLE)
+    operator = make_staff("operator")
+    operator.language = operator_language
+    db.session.commit()
+    row = operators_host_row(login(operator), event, host)
+    assert shown in row and hidden not in row and "カーボンリンク株式会社" in row
+
+
+def test_operators_read_an_untranslated_title_as_written(operator_client, make_event, make_host):
+    event = make_event()
+    host = make_host(event, current_title=JA_TITLE)
+    assert JA_TITLE in operators_host_row(operator_client, event, host)
+
+
 # --- the operators' host form -------------------------------------------------------------
 
 def host_form(**overrides) -> dict:
