@@ -126,6 +126,12 @@ def _event(report: SeedReport, slug: str, *, published_at: datetime, **values) -
     return event, True
 
 
+MIXER_SPEAKER = ("佐藤 健一", "代表取締役 CEO",  # name, title and profile, then the title and profile in English
+                 "石炭トレーディングで10年。脱炭素の現場を見て、排出量を見える化するスタートアップを創業。",
+                 "Founder and CEO", "Ten years in coal trading. Having seen decarbonisation up close, "
+                 "he founded a start-up that makes emissions visible.")
+
+
 def _mixer(report: SeedReport, day: date, published: datetime) -> tuple[Event, bool]:
     season, season_en = _season(day)
     event, new = _event(
@@ -154,13 +160,11 @@ def _mixer(report: SeedReport, day: date, published: datetime) -> tuple[Event, b
         registration_closes_at=_at(day - timedelta(days=2), 23, 59),
     )
     if new:
-        speaker = Host(event=event, role="speaker", name="佐藤 健一", name_kana="サトウ ケンイチ",
-                       current_company="カーボンリンク株式会社", current_title="代表取締役 CEO",
+        name, title, profile, title_en, profile_en = MIXER_SPEAKER
+        speaker = Host(event=event, role="speaker", name=name, name_kana="サトウ ケンイチ",
+                       current_company="カーボンリンク株式会社", current_title=title,
                        former_department="石炭部", joined_year=2005, left_year=2015, position=0,
-                       profile="石炭トレーディングで10年。脱炭素の現場を見て、排出量を見える化するスタートアップを創業。",
-                       current_title_translation="Founder and CEO",
-                       profile_translation=("Ten years in coal trading. Having seen decarbonisation up close, "
-                                            "he founded a start-up that makes emissions visible."))
+                       profile=profile, current_title_translation=title_en, profile_translation=profile_en)
         db.session.add(speaker)
         programme = [(19, 0, 19, 10, "開会のご挨拶", "Opening", SessionKind.TIMETABLE, None),
                      (19, 10, 19, 40, "アルムナイトーク：石炭部からスタートアップへ", "Alumni talk: from the Coal Department to a start-up",
