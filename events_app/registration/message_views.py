@@ -34,6 +34,12 @@ def _compose(event: Event, form: RegistrantMessageForm, *, status: int = 200, pr
                            session_titles={s.id: s.title for s in event.sessions}), status
 
 
+def _refused(event: Event, form: RegistrantMessageForm, err: ValidationError):
+    """The form again, as typed, with the service's messages beside their fields."""
+    form.add_service_errors(err.fields)
+    return _compose(event, form, status=err.status, problem=err.message)
+
+
 @bp.route("/admin/events/<slug>/messages")
 @staff_required(*OPERATORS)
 def messages_page(slug: str):
@@ -54,8 +60,7 @@ def messages_preview(slug: str):
     try:
         preview = messages.preview_message(event, form.values())
     except ValidationError as err:
-        form.add_service_errors(err.fields)
-        return _compose(event, form, status=err.status, problem=err.message)
+        return _refused(event, form, err)
     form.previewed_count.data = str(preview.count)
     return render_template("registration/message_preview.html", event=event, form=form, preview=preview,
                            filter_lines=labels.message_filter_lines,
@@ -73,8 +78,7 @@ def messages_send(slug: str):
         result = messages.send_message(event, form.values(), actor=current_staff(),
                                        idempotency_key=form.idempotency_key.data)
     except ValidationError as err:
-        form.add_service_errors(err.fields)
-        return _compose(event, form, status=err.status, problem=err.message)
+        return _refused(event, form, err)
     count = result.message.recipient_count
     if result.created:
         flash(ngettext("Sent to %(num)d person. The mail waits in the outbox and goes out in a moment.",
