@@ -21,6 +21,7 @@ class ErrorCode(enum.StrEnum):
     REGISTRATION_CLOSED = "registration_closed"
     AUDIENCE_NOT_ALLOWED = "audience_not_allowed"
     EVENT_FULL = "event_full"
+    ALREADY_ATTENDING = "already_attending"
     SESSION_FULL = "session_full"
     RATE_LIMITED = "rate_limited"
     DEPENDENCY_MISSING = "dependency_missing"
@@ -39,6 +40,7 @@ STATUS_FOR_CODE: dict[ErrorCode, int] = {
     ErrorCode.REGISTRATION_CLOSED: 410,
     ErrorCode.AUDIENCE_NOT_ALLOWED: 403,
     ErrorCode.EVENT_FULL: 409,
+    ErrorCode.ALREADY_ATTENDING: 409,
     ErrorCode.SESSION_FULL: 409,
     ErrorCode.RATE_LIMITED: 429,
     ErrorCode.DEPENDENCY_MISSING: 503,

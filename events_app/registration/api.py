@@ -8,12 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..api import OPENAPI_SCHEMAS, api_bp, document, json_body
-from ..auth.permissions import token_required
+from ..auth.permissions import current_staff, token_required
 from ..enums import RegistrationStatus, Role
 from ..errors import NotFound, ValidationError
 from ..events.models import Event
 from ..extensions import db, limiter
-from . import services
+from . import attendance_switch, services
 from .links import links_for_token, registration_links
 from .models import Registration
 
@@ -109,8 +109,6 @@ def list_registrations(slug: str):
 
 
 def _staff_action(registration_id: int, action: str):
-    from ..auth.permissions import current_staff
-
     registration = _registration_or_404(registration_id)
     data = request.get_json(silent=True) or {}
     if not isinstance(data, dict):
@@ -153,6 +151,24 @@ def cancel_registration(registration_id: int):
 @token_required(Role.ADMIN, Role.OPERATOR)
 def promote_registration(registration_id: int):
     return _staff_action(registration_id, "promote")
+
+
+@api_bp.route("/registrations/<int:registration_id>/attendance", methods=["POST"])
+@token_required(Role.ADMIN, Role.OPERATOR)
+def switch_registration_attendance(registration_id: int):
+    """A hybrid event's registration to in person or online, as the operators' page switches it."""
+    registration = _registration_or_404(registration_id)
+    data = json_body()
+    join_waitlist = data.get("join_waitlist", False)
+    if not isinstance(join_waitlist, bool):
+        raise ValidationError(_("join_waitlist must be true or false."),
+                              fields={"join_waitlist": [_("Use true or false.")]})
+    result = attendance_switch.require_change(attendance_switch.switch_attendance(
+        registration, data.get("attendance", ""), actor=current_staff(), join_waitlist=join_waitlist))
+    db.session.expire_all()
+    body = registration_json(db.session.get(Registration, result.registration.id), staff=True)
+    body.update(outcome=result.outcome.value, promoted=result.promoted)
+    return jsonify(body)
 
 
 # --- OpenAPI ---------------------------------------------------------------------------
@@ -242,3 +258,28 @@ for _action, _summary in (("approve", "Approve a pending registration"),
         "responses": {"200": {"description": "The registration after the change"},
                       "404": {"description": "not_found"}, "409": {"description": "invalid_state or event_full"}},
     })
+document("/registrations/{registration_id}/attendance", "post", {
+    "summary": "Switch a hybrid event's registration between in person and online",
+    "description": "Confirmed where the other side has a place, the seat left going to the next in line; "
+                   "a full side refuses and nothing changes (a waitlisted registration with `join_waitlist` "
+                   "moves to the end of the other side's waitlist instead). The attendee is mailed.",
+    "operationId": "switchRegistrationAttendance",
+    "security": [{"bearerAuth": []}],
+    "parameters": [{"name": "registration_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["attendance"],
+        "properties": {"attendance": {"type": "string", "enum": ["in_person", "online"]},
+                       "join_waitlist": {"type": "boolean", "default": False}}}}}},
+    "responses": {
+        "200": {"description": "The registration after the switch, with `outcome` (confirmed, pending, "
+                               "waitlisted) and `promoted` (people who took the place given back)"},
+        "400": {"description": "malformed_request", "content": {"application/json": {"schema": _error}}},
+        "401": {"description": "unauthorized"}, "403": {"description": "forbidden"},
+        "404": {"description": "not_found", "content": {"application/json": {"schema": _error}}},
+        "409": {"description": "event_full (the other side is full), already_attending (already in that mode), "
+                               "invalid_state (not hybrid, cancelled, past, checked in)",
+                "content": {"application/json": {"schema": _error}}},
+        "422": {"description": "validation_error: `attendance` or `join_waitlist`",
+                "content": {"application/json": {"schema": _error}}},
+    },
+})

@@ -64,6 +64,10 @@ class AttendanceFull(DomainError):
     code = ErrorCode.EVENT_FULL
 
 
+class AlreadyAttending(DomainError):
+    code = ErrorCode.ALREADY_ATTENDING
+
+
 def other_mode(mode: AttendanceMode) -> AttendanceMode:
     return AttendanceMode.IN_PERSON if mode == AttendanceMode.ONLINE else AttendanceMode.ONLINE
 
@@ -210,3 +214,14 @@ def switch_attendance(registration: Registration, to: AttendanceMode | str, *, a
         return SwitchResult(reg, outcome, target, promoted=len(promoted), waitlist_position=position)
 
     return _retrying(run)
+
+
+def require_change(result: SwitchResult) -> SwitchResult:
+    """The result of a switch that changed something, else AlreadyAttending (409).
+
+    The pages answer a switch to the current mode kindly (a double click); an API client asking for
+    the mode the registration already has is told so instead, as with any other refused switch."""
+    if result.outcome != SwitchOutcome.ALREADY:
+        return result
+    mode = _("online") if result.attendance == AttendanceMode.ONLINE else _("in person")
+    raise AlreadyAttending(_("Already attending %(mode)s: nothing changed.", mode=mode))
