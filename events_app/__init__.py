@@ -26,6 +26,7 @@ API_MODULES = [
     "events_app.api.openapi",
     "events_app.events.api",
     "events_app.registration.api",
+    "events_app.registration.message_api",
     "events_app.tickets.api",
     "events_app.calendar.api",
     "events_app.reports.api",

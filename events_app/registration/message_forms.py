@@ -9,10 +9,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..enums import Affiliation
 from ..events.models import Event
+from .message_input import VALUE_FIELDS, message_values
 from .models import MESSAGE_BODY_MAX, MESSAGE_SUBJECT_MAX
-
-VALUE_FIELDS = ("subject", "body", "subject_en", "body_en", "statuses", "attendance", "affiliation",
-                "session", "attended")
 
 
 class RegistrantMessageForm(FlaskForm):
@@ -46,9 +44,7 @@ class RegistrantMessageForm(FlaskForm):
 
     def values(self) -> dict:
         """What the service takes: the typed text and the chosen filters."""
-        values = {name: getattr(self, name).data or "" for name in VALUE_FIELDS}
-        values["statuses"] = list(self.statuses.data or [])
-        return values
+        return message_values({name: getattr(self, name).data for name in VALUE_FIELDS})
 
     def add_service_errors(self, fields: dict[str, list[str]]) -> None:
         for name, messages in fields.items():

@@ -3,10 +3,11 @@
 `check_message` validates the text and the recipients, `preview_message` counts the recipients and
 renders the mail in each language, `send_message` records the message and queues one outbox mail
 per recipient in one transaction, `message_history` lists what was sent with the outbox's progress.
-Plain arguments, no Flask request; the views and any future API or CLI share these.
+Plain arguments, no Flask request; the pages (message_views) and the JSON API (message_api) share these.
 """
 from __future__ import annotations
 
+import enum
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -179,12 +180,48 @@ def send_message(event: Event, values: dict, *, actor, idempotency_key: str,
         return SendResult(existing, created=False)
 
 
+class Delivery(enum.StrEnum):
+    """Where a message's mails are, taken together."""
+
+    WAITING = "waiting"              # some are still in the outbox (queued, or being sent)
+    DELIVERED = "delivered"          # every one was handed to the mail server
+    NOT_DELIVERED = "not_delivered"  # done, but at least one failed after its retries
+
+
 @dataclass(frozen=True)
 class MessageHistoryRow:
     message: RegistrantMessage
     delivered: int
     waiting: int
     failed: int
+
+    @property
+    def delivery(self) -> Delivery:
+        if self.waiting:
+            return Delivery.WAITING
+        return Delivery.NOT_DELIVERED if self.failed else Delivery.DELIVERED
+
+
+def _mail_counts(event_id: int, message_id: int | None = None) -> dict[int, dict[str, int]]:
+    """Outbox mails per message and status: {message id: {status: count}}."""
+    # Grouped in an outer query: PostgreSQL would not match `payload ->> $1` in SELECT with `->> $2` in GROUP BY.
+    mails = (select(OutboxMessage.payload[PAYLOAD_KEY].as_integer().label("message_id"),
+                    OutboxMessage.status.label("status"))
+             .where(OutboxMessage.event_id == event_id, OutboxMessage.template == TEMPLATE).subquery())
+    stmt = select(mails.c.message_id, mails.c.status, func.count()).group_by(mails.c.message_id, mails.c.status)
+    if message_id is not None:
+        stmt = stmt.where(mails.c.message_id == message_id)
+    counts: dict[int, dict[str, int]] = {}
+    for found_id, status, count in db.session.execute(stmt):
+        counts.setdefault(found_id, {})[OutboxStatus(status).value] = count
+    return counts
+
+
+def _history_row(message: RegistrantMessage, by_status: dict[str, int]) -> MessageHistoryRow:
+    return MessageHistoryRow(
+        message, delivered=by_status.get(OutboxStatus.SENT.value, 0),
+        waiting=by_status.get(OutboxStatus.QUEUED.value, 0) + by_status.get(OutboxStatus.SENDING.value, 0),
+        failed=by_status.get(OutboxStatus.FAILED.value, 0))
 
 
 def message_history(event: Event) -> list[MessageHistoryRow]:
@@ -193,19 +230,10 @@ def message_history(event: Event) -> list[MessageHistoryRow]:
                                        .order_by(RegistrantMessage.sent_at.desc(), RegistrantMessage.id.desc())))
     if not messages:
         return []
-    # Grouped in an outer query: PostgreSQL would not match `payload ->> $1` in SELECT with `->> $2` in GROUP BY.
-    mails = (select(OutboxMessage.payload[PAYLOAD_KEY].as_integer().label("message_id"),
-                    OutboxMessage.status.label("status"))
-             .where(OutboxMessage.event_id == event.id, OutboxMessage.template == TEMPLATE).subquery())
-    counts: dict[int, dict[str, int]] = {}
-    for message_id, status, count in db.session.execute(
-            select(mails.c.message_id, mails.c.status, func.count()).group_by(mails.c.message_id, mails.c.status)):
-        counts.setdefault(message_id, {})[OutboxStatus(status).value] = count
-    rows = []
-    for message in messages:
-        by_status = counts.get(message.id, {})
-        rows.append(MessageHistoryRow(
-            message, delivered=by_status.get(OutboxStatus.SENT.value, 0),
-            waiting=by_status.get(OutboxStatus.QUEUED.value, 0) + by_status.get(OutboxStatus.SENDING.value, 0),
-            failed=by_status.get(OutboxStatus.FAILED.value, 0)))
-    return rows
+    counts = _mail_counts(event.id)
+    return [_history_row(message, counts.get(message.id, {})) for message in messages]
+
+
+def message_progress(message: RegistrantMessage) -> MessageHistoryRow:
+    """One message's line of the history (the API answers a send with it)."""
+    return _history_row(message, _mail_counts(message.event_id, message.id).get(message.id, {}))
