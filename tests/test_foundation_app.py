@@ -86,6 +86,34 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
         assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
 
 
+
+def test_sqlite_write_lock_not_granted_is_sqlalchemys_operational_error(tmp_path):
+    """BEGIN IMMEDIATE goes straight to the driver; a file another writer holds past the busy
+    timeout still surfaces as SQLAlchemy's OperationalError, which registration retries."""
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    from events_app.extensions import db
+
+    path = tmp_path / "locked.sqlite3"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "k" * 40, "TESTING": True})
+    holder = sqlite3.connect(path, isolation_level=None)
+    with app.app_context(), db.engine.connect() as conn:
+        conn.execute(sa.text("CREATE TABLE IF NOT EXISTS t (x INTEGER)"))
+        conn.commit()
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            conn.connection.dbapi_connection.execute("PRAGMA busy_timeout=50")
+            with pytest.raises(sa.exc.OperationalError, match="database is locked"):
+                conn.execution_options(tsunagu_write=True).begin()
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        with conn.execution_options(tsunagu_write=True).begin():  # free again: the write goes ahead
+            conn.execute(sa.text("INSERT INTO t VALUES (1)"))
+        assert conn.execute(sa.text("SELECT count(*) FROM t")).scalar() == 1
+
 def test_a_cookieless_request_starts_a_session_that_a_form_round_trips(app, make_staff):
     """The session interface skips its signer for requests without a session cookie: an API call
     writes no cookie, and a first visit to a form still gets a session carrying its CSRF token."""

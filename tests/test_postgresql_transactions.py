@@ -5,11 +5,13 @@ locking reads keep their lock until the commit. Pooled connections are checked w
 trip: one the server closed is replaced before use, one idle for long is pinged."""
 from __future__ import annotations
 
+import tempfile
 import time
 
 import psycopg
 import pytest
 import sqlalchemy as sa
+from psycopg import pq
 from psycopg.pq import TransactionStatus
 from sqlalchemy.exc import IntegrityError
 
@@ -103,26 +105,43 @@ def test_an_admission_at_the_door_is_one_statement_without_begin_or_commit(
     registration = make_registration(event)
     staff = make_staff("checkin")
     code = services.ticket_code(registration)
-    sent: list[tuple[str, TransactionStatus]] = []
-
-    def note(_conn, cursor, statement, *_args):
-        # What ran, and whether a transaction was still open after it (BEGIN is sent by the
-        # driver's cursor, outside these events; an open transaction afterwards would show it).
-        sent.append((statement.split(None, 1)[0].upper(), cursor.connection.info.transaction_status))
 
     with app.app_context():
-        sa.event.listen(db.engine, "after_cursor_execute", note)
-        try:
-            outcome = services.check_in_code(event, code, staff=staff)
-        finally:
-            sa.event.remove(db.engine, "after_cursor_execute", note)
+        # libpq's own protocol trace of the session's connection: every statement sent (Parse, or
+        # Query for BEGIN / COMMIT) and the transaction status the server reports after it.
+        raw = db.session.connection().connection.dbapi_connection
+        with tempfile.TemporaryFile("w+") as trace:
+            raw.pgconn.trace(trace.fileno())
+            raw.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+            try:
+                outcome = services.check_in_code(event, code, staff=staff)
+            finally:
+                raw.pgconn.untrace()
+            trace.seek(0)
+            sent = _statements_sent(trace.read())
         assert outcome.result == CheckInResult.OK
         # The conditional UPDATE and the history INSERT in one statement, committed by itself.
-        assert [entry for entry in sent if entry[0] != "SELECT"] == [("WITH", TransactionStatus.IDLE)]
+        assert [entry for entry in sent if entry[0] != "SELECT"] == [("WITH", "I")]
         history = db.session.scalars(sa.select(CheckIn).where(CheckIn.registration_id == registration.id)).all()
         assert [(h.kind, h.staff_id, h.id) for h in history] == [(CheckInKind.CHECK_IN, staff.id, outcome.history_id)]
         # The second scan writes nothing.
         assert services.check_in_code(event, code, staff=staff).result == CheckInResult.ALREADY_CHECKED_IN
+
+
+def _statements_sent(trace: str) -> list[tuple[str, str]]:
+    """(first word of each statement sent, server's transaction status after it: I idle, T open)."""
+    sent = []
+    for line in trace.splitlines():
+        fields = line.split("\t")
+        if len(fields) < 4:
+            continue
+        direction, _length, message, *rest = fields
+        if direction == "F" and message in ("Parse", "Query"):
+            text = rest[0].strip().split('"')[-2] if message == "Query" else rest[0].split('"')[3]
+            sent.append([text.split(None, 1)[0].upper(), None])
+        elif direction == "B" and message == "ReadyForQuery" and sent and sent[-1][1] is None:
+            sent[-1][1] = rest[0].strip()
+    return [tuple(entry) for entry in sent]
 
 
 def _plain(database_url: str) -> str:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy import select
 
 from ..database import utcnow, write_transaction
+from ..driver_statements import DriverStatement
 from ..enums import Role
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
@@ -125,11 +126,12 @@ class TokenStaff:
 # One query for token and user, built once (SQLAlchemy then reuses its compiled form): this
 # runs before every API call, door scanners included. Revocation and deactivation are checked in
 # the database on every call; nothing about a token is remembered between requests.
-_USER_FOR_TOKEN = (select(StaffUser.id, StaffUser.email, StaffUser.name, StaffUser.role, StaffUser.language,
-                          ApiToken.id, ApiToken.last_used_at)
-                   .join(ApiToken, ApiToken.user_id == StaffUser.id)
-                   .where(ApiToken.token_hash == sa.bindparam("digest"), ApiToken.revoked_at.is_(None),
-                          StaffUser.is_active_account.is_(True)))
+_USER_FOR_TOKEN = DriverStatement(
+    select(StaffUser.id, StaffUser.email, StaffUser.name, StaffUser.role, StaffUser.language,
+           ApiToken.id.label("token_id"), ApiToken.last_used_at)
+    .join(ApiToken, ApiToken.user_id == StaffUser.id)
+    .where(ApiToken.token_hash == sa.bindparam("digest"), ApiToken.revoked_at.is_(None),
+           StaffUser.is_active_account.is_(True)))
 
 
 # "Last used" on the tokens page is kept to this precision: a door scanner's token would
@@ -143,7 +145,7 @@ def user_for_token(token: str) -> TokenStaff | None:
     """The active staff member owning this unrevoked token, or None; notes when it was last used."""
     if not token:
         return None
-    row = db.session.connection().execute(_USER_FOR_TOKEN, {"digest": _token_digest(token)}).first()
+    row = _USER_FOR_TOKEN.execute(db.session.connection(), {"digest": _token_digest(token)}).first()
     if row is None:
         return None
     *staff, token_id, last_used_at = row

@@ -98,7 +98,7 @@ def ticket_row(text: str):
     code_id = codes.verify(text)
     if code_id is None:
         return None
-    return db.session.connection().execute(BY_CODE, {"code_id": code_id}).first()
+    return BY_CODE.execute(db.session.connection(), {"code_id": code_id}).first()
 
 
 def _resolve_code(event: Event, text: str, row=NOT_LOOKED_UP):
@@ -110,7 +110,7 @@ def _resolve_code(event: Event, text: str, row=NOT_LOOKED_UP):
 
 
 def _resolve_registration(event: Event, registration_id: int):
-    row = db.session.connection().execute(BY_ID, {"rid": registration_id}).first()
+    row = BY_ID.execute(db.session.connection(), {"rid": registration_id}).first()
     if row is None:
         raise NotFound(_("No such registration."))
     return _judge_row(event, row), row
@@ -137,7 +137,7 @@ def _check_nonce(nonce: str | int | None) -> str | None:
 def _nonce_row(nonce: str | None) -> CheckIn | None:
     if not nonce:
         return None
-    seen = db.session.connection().execute(NONCE_SEEN, {"nonce": nonce}).scalar()
+    seen = NONCE_SEEN.execute(db.session.connection(), {"nonce": nonce}).scalar()
     return db.session.get(CheckIn, seen) if seen else None
 
 
@@ -220,12 +220,12 @@ def _admit(event: Event, row, *, staff, source: CheckInSource, nonce: str | None
             connection = session.connection()
             admission = {"rid": registration_id, "at": admitted_at, "by": staff_id, "now": now}
             if connection.dialect.name == "postgresql":
-                history_id = connection.execute(ADMIT_AND_RECORD, {
+                history_id = ADMIT_AND_RECORD.execute(connection, {
                     **admission, "h_source": source.value, "h_client_at": client_at,
                     "h_device": (device or "")[:100], "h_nonce": nonce}).scalar()
                 changed = history_id is not None
             else:
-                changed = connection.execute(ADMIT, admission).rowcount
+                changed = ADMIT.execute(connection, admission).rowcount
                 if changed:
                     history_id = _insert_history(connection, registration_id, event_id, staff_id=staff_id,
                                                  source=source, nonce=nonce, device=device, client_at=client_at,
@@ -235,7 +235,7 @@ def _admit(event: Event, row, *, staff, source: CheckInSource, nonce: str | None
                 return Outcome(CheckInResult.OK, None, admitted_at, staff_name, history_id=history_id,
                                registration_data=shown)
             # Someone else changed the row first: say what it is now.
-            current = connection.execute(BY_ID, {"rid": registration_id}).one()
+            current = BY_ID.execute(connection, {"rid": registration_id}).first()
             if (earlier := _earlier_answer(nonce, event_id=event_id, registration_id=registration_id,
                                            session_id=None)) is not None:
                 return earlier
@@ -261,11 +261,10 @@ def _admit(event: Event, row, *, staff, source: CheckInSource, nonce: str | None
 
 def _insert_history(connection, registration_id: int, event_id: int, *, staff_id, source, nonce, device,
                     client_at, at, conflict: bool = False) -> int:
-    return connection.execute(
-        HISTORY, {"registration_id": registration_id, "event_id": event_id, "source": source.value, "at": at,
-                   "client_at": client_at, "staff_id": staff_id, "device": (device or "")[:100], "nonce": nonce,
-                   "conflict": conflict}
-    ).scalar_one()
+    return HISTORY.execute(connection, {
+        "registration_id": registration_id, "event_id": event_id, "source": source.value, "at": at,
+        "client_at": client_at, "staff_id": staff_id, "device": (device or "")[:100], "nonce": nonce,
+        "conflict": conflict}).scalar()
 
 
 def _admit_to_session_locked(event, registration_id, session_id, *, staff_id, source, nonce, device,

@@ -1,4 +1,4 @@
-"""The door's hot path as Core statements built once (each scan reuses their compiled form).
+"""The door's hot path as Core statements built once and run through the driver (`DriverStatement`).
 
 One row per scan brings everything the door shows: the ticket, its registration, the person and
 whoever checked them in. The admission is a conditional UPDATE and the history INSERT; on
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import select
 
 from ..auth.models import StaffUser
-from ..database import ONE_STATEMENT
+from ..driver_statements import DriverStatement
 from ..enums import AttendanceMode, CheckInKind, RegistrationStatus
 from ..events.models import Event
 from ..people.models import Person
@@ -30,33 +30,35 @@ def shown_from(stmt):
 
 
 # The ticket's event slug comes along, so a scan at the ticket's own event needs no event query.
-BY_CODE = shown_from(select(Ticket.revoked_at, Event.slug.label("event_slug"), *SHOWN).select_from(Ticket)
-                     .join(Registration, Ticket.registration_id == Registration.id)
-                     .join(Event, Registration.event_id == Event.id)
-                     ).where(Ticket.code_id == sa.bindparam("code_id"))
-BY_ID = shown_from(select(*SHOWN).select_from(Registration)).where(Registration.id == sa.bindparam("rid"))
-NONCE_SEEN = select(CheckIn.id).where(CheckIn.nonce == sa.bindparam("nonce"))
+BY_CODE = DriverStatement(shown_from(
+    select(Ticket.revoked_at, Event.slug.label("event_slug"), *SHOWN).select_from(Ticket)
+    .join(Registration, Ticket.registration_id == Registration.id)
+    .join(Event, Registration.event_id == Event.id)
+).where(Ticket.code_id == sa.bindparam("code_id")))
+BY_ID = DriverStatement(shown_from(select(*SHOWN).select_from(Registration)).where(Registration.id == sa.bindparam("rid")))
+NONCE_SEEN = DriverStatement(select(CheckIn.id).where(CheckIn.nonce == sa.bindparam("nonce")))
 _REGISTRATION = Registration.__table__
 _CHECK_IN = CheckIn.__table__
 # The admission's two statements, built once so each scan reuses their compiled form.
-ADMIT = (_REGISTRATION.update()
+_ADMIT = (_REGISTRATION.update()
          .where(_REGISTRATION.c.id == sa.bindparam("rid"),
                 _REGISTRATION.c.status == RegistrationStatus.CONFIRMED.value,
                 _REGISTRATION.c.checked_in_at.is_(None))
          .values(checked_in_at=sa.bindparam("at"), checked_in_by_id=sa.bindparam("by"),
                  updated_at=sa.bindparam("now")))
-HISTORY = (_CHECK_IN.insert()
+HISTORY = DriverStatement(_CHECK_IN.insert()
            .values(registration_id=sa.bindparam("registration_id"), event_id=sa.bindparam("event_id"),
                    kind=CheckInKind.CHECK_IN.value, mode=AttendanceMode.IN_PERSON.value,
                    source=sa.bindparam("source"), at=sa.bindparam("at"), client_at=sa.bindparam("client_at"),
                    staff_id=sa.bindparam("staff_id"), device=sa.bindparam("device"), nonce=sa.bindparam("nonce"),
                    conflict=sa.bindparam("conflict"), reason="")
            .returning(_CHECK_IN.c.id))
+ADMIT = DriverStatement(_ADMIT)
 # On PostgreSQL both in one statement (the history row is inserted from the UPDATE's RETURNING, so
 # it exists exactly when the UPDATE changed the row), which is a transaction by itself: one round
 # trip instead of four (BEGIN, UPDATE, INSERT, COMMIT). SQLite has no UPDATE inside WITH.
-_ADMITTED = ADMIT.returning(_REGISTRATION.c.id, _REGISTRATION.c.event_id).cte("admitted")
-ADMIT_AND_RECORD = (
+_ADMITTED = _ADMIT.returning(_REGISTRATION.c.id, _REGISTRATION.c.event_id).cte("admitted")
+ADMIT_AND_RECORD = DriverStatement(
     _CHECK_IN.insert()
     .from_select(["registration_id", "event_id", "kind", "mode", "source", "at", "client_at", "staff_id", "device",
                   "nonce", "conflict", "reason"],
@@ -68,5 +70,4 @@ ADMIT_AND_RECORD = (
                             ("h_source", "source"), ("now", "at"), ("h_client_at", "client_at"), ("by", "staff_id"),
                             ("h_device", "device"), ("h_nonce", "nonce"))),
                         sa.literal(False), sa.literal("")))
-    .returning(_CHECK_IN.c.id)
-    .execution_options(**{ONE_STATEMENT: True}))
+    .returning(_CHECK_IN.c.id), one_statement=True)
