@@ -12,8 +12,7 @@ dialect, taken once from the compiled form), and skips the rest. It runs on the 
 caller's transaction already holds, so it is part of that transaction exactly like
 `connection.execute(statement)`; driver errors come out as SQLAlchemy's (`IntegrityError`,
 `OperationalError`), and a dropped connection is invalidated, as SQLAlchemy would. Only for
-fixed statements: no expanding `IN`, no literal rendering, no column defaults computed in Python
-(the statement gives those columns their values).
+fixed statements: no expanding `IN`, no literal rendering, no SQL-expression column defaults.
 """
 from __future__ import annotations
 
@@ -30,6 +29,7 @@ class _Compiled:
     sql: str
     positional: tuple[str, ...] | None  # bind names in order for qmark drivers; None for named ones
     defaults: dict[str, Any]
+    computed: tuple[tuple[str, Callable], ...]  # Python-side default functions (SQLAlchemy wraps them to take a context)
     bind_processors: tuple[tuple[str, Callable], ...]
     row_type: type | None
     result_processors: tuple[Callable | None, ...]
@@ -65,29 +65,34 @@ class DriverStatement:
         compiled = self.statement.compile(dialect=dialect)
         if compiled.literal_execute_params or compiled.post_compile_params:
             raise ValueError("DriverStatement takes fixed statements only (no expanding or literal binds)")
+        # Columns the statement leaves to their Python-side default (`created_at`, `updated_at`'s
+        # onupdate): a constant is sent like a fixed value, a function is called per execution.
         defaults, processors, computed = {}, [], []
-        for column in compiled.insert_prefetch:
-            _column_default(column, column.default, defaults, computed)
-        for column in compiled.update_prefetch:
-            _column_default(column, column.onupdate, defaults, computed)
-        if computed:
-            # SQLAlchemy computes these (e.g. `updated_at`'s onupdate) in its execution context.
-            raise ValueError(f"DriverStatement: give {', '.join(computed)} a value in the statement")
+        for column, default in [(c, c.default) for c in compiled.insert_prefetch] + [
+                (c, c.onupdate) for c in compiled.update_prefetch]:
+            if default is not None and default.is_scalar:
+                defaults[column.key] = default.arg
+            elif default is not None and default.is_callable:
+                computed.append((column.key, default.arg))
+            else:
+                raise ValueError(f"DriverStatement: give {column.key} a value in the statement")
         for name, bind in compiled.binds.items():
             if bind.callable is not None:
                 raise ValueError(f"DriverStatement: bind {name!r} has a callable value")
-            if not bind.required and name not in defaults:
+            if not bind.required and name not in defaults and all(name != key for key, _f in computed):
                 defaults[name] = bind.value
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
                 processors.append((name, processor))
         columns = list(self.statement.exported_columns)  # a SELECT's columns, or RETURNING's
-        row_type = namedtuple("DriverRow", [column.key for column in columns]) if columns else None
+        # rename: an unnamed column (a scalar subquery in RETURNING) gets a positional name.
+        row_type = namedtuple("DriverRow", [str(column.key) for column in columns], rename=True) if columns else None
         sql = str(compiled)
         return _Compiled(
             sql=sql,
             positional=tuple(compiled.positiontup) if dialect.positional else None,
             defaults=defaults,
+            computed=tuple(computed),
             bind_processors=tuple(processors),
             row_type=row_type,
             result_processors=tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
@@ -102,6 +107,9 @@ class DriverStatement:
         if compiled is None:
             compiled = self._by_dialect[key] = self._compile(dialect)
         values = {**compiled.defaults, **params} if params else dict(compiled.defaults)
+        for name, default in compiled.computed:
+            if name not in values:
+                values[name] = default(None)
         for name, process in compiled.bind_processors:
             values[name] = process(values[name])
         bound = tuple(values[name] for name in compiled.positional) if compiled.positional is not None else values
@@ -130,14 +138,6 @@ class DriverStatement:
         make, processors = compiled.row_type._make, compiled.result_processors
         return [make([process(value) if process is not None else value
                       for process, value in zip(processors, raw)]) for raw in raw_rows]
-
-
-def _column_default(column, default, defaults: dict, computed: list) -> None:
-    """A constant Python-side default is sent like a fixed value; one computed per row is refused."""
-    if default is not None and default.is_scalar:
-        defaults[column.key] = default.arg
-    else:
-        computed.append(column.key)
 
 
 def _postgresql_idle(dbapi_connection) -> bool:

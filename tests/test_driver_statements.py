@@ -84,15 +84,31 @@ def test_driver_errors_come_out_as_sqlalchemys(app):
 
 
 def test_fixed_statements_only(app):
-    """What SQLAlchemy would work out per execution is refused at the first execution, by name."""
+    """An expanding IN (SQLAlchemy renders it per execution) is refused at the first execution."""
     expanding = DriverStatement(sa.select(Event.id).where(Event.slug.in_(sa.bindparam("slugs", expanding=True))))
-    defaulted = DriverStatement(sa.update(Event).where(Event.id == sa.bindparam("id")).values(capacity=3))
     with app.app_context():
-        connection = db.session.connection()
         with pytest.raises(ValueError, match="fixed statements"):
-            expanding.execute(connection, {"slugs": ["a"]})
-        with pytest.raises(ValueError, match="give updated_at a value"):
-            defaulted.execute(connection, {"id": 1})
+            expanding.execute(db.session.connection(), {"slugs": ["a"]})
+
+
+def test_python_side_column_defaults_are_applied(app, make_event):
+    """Columns the statement leaves out get their model defaults, as through SQLAlchemy: a
+    constant (`Person.company` ""), a function per execution (`created_at`, `updated_at`'s onupdate)."""
+    event = make_event(slug="driver-defaults")
+    insert = DriverStatement(sa.insert(Person).values(email=sa.bindparam("email"), name="既定",
+                                                      affiliation=Affiliation.GUEST).returning(Person.id))
+    touch = DriverStatement(sa.update(Event).where(Event.id == sa.bindparam("id")).values(capacity=77))
+    with app.app_context():
+        before = db.session.scalar(sa.select(Event.updated_at).where(Event.id == event.id))
+        with write_transaction() as session:
+            person_id = insert.execute(session.connection(), {"email": "defaults@example.com"}).scalar()
+            assert touch.execute(session.connection(), {"id": event.id}).rowcount == 1
+        person = db.session.get(Person, person_id)
+        assert person.company == "" and person.created_at.tzinfo is not None
+        assert abs(person.created_at - utcnow()) < timedelta(minutes=1)
+        capacity, updated = db.session.execute(sa.select(Event.capacity, Event.updated_at)
+                                               .where(Event.id == event.id)).one()
+        assert capacity == 77 and updated > before
 
 
 @pytest.mark.postgres_only

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..database import utcnow
+from ..driver_statements import DriverStatement
 from ..extensions import db
 from .models import OutboxMessage
 
@@ -44,12 +45,17 @@ def enqueue_row(template: str, *, to: str, language: str = "ja", registration_id
     """`enqueue` as one Core INSERT (the same row and column defaults, no ORM object), for hot
     paths that hold ids rather than loaded objects. Within the current transaction (`connection`
     when the caller holds it), no commit."""
-    (connection if connection is not None else db.session.connection()).execute(_INSERT_OUTBOX, _outbox_values(
+    _INSERT_ONE_OUTBOX.execute(connection if connection is not None else db.session.connection(), _outbox_values(
         template, to=to, language=language, registration_id=registration_id, event_id=event_id,
         payload=payload, dedupe_key=dedupe_key, now=utcnow()))
 
 
 _INSERT_OUTBOX = sa.insert(OutboxMessage.__table__)
+_OUTBOX_VALUES = ("to_address", "template", "language", "payload", "registration_id", "event_id", "dedupe_key",
+                  "next_attempt_at")
+# One row, through the driver (a registration's hot path): the values `_outbox_values` gives.
+_INSERT_ONE_OUTBOX = DriverStatement(_INSERT_OUTBOX.values(
+    {name: sa.bindparam(name, type_=OutboxMessage.__table__.c[name].type) for name in _OUTBOX_VALUES}))
 
 
 def _outbox_values(template: str, *, to: str, language: str, registration_id: int | None, event_id: int | None,

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..database import utcnow
+from ..driver_statements import DriverStatement
 from ..enums import Affiliation
 from ..errors import ValidationError
 from ..extensions import db
@@ -90,13 +91,13 @@ def upsert_person(email: str, *, name: str, affiliation: Affiliation, name_kana:
 _STRING_DETAILS = ("name_kana", "company", "job_title", "department", "former_department")
 
 
-_UPSERT_STATEMENTS: dict[str, sa.sql.Executable] = {}
+_UPSERT_STATEMENTS: dict[str, DriverStatement] = {}
 _UPSERT_COLUMNS = ("email", "name", "affiliation", "language", "consent_at", "created_at", "updated_at",
                    "name_kana", "company", "job_title", "department", "former_department", "joined_year", "left_year")
 
 
 def _upsert_statement(dialect: str):
-    """Built once per dialect with bind parameters, so each call is a compiled-cache hit."""
+    """Built once per dialect with bind parameters, and run through the driver."""
     statement = _UPSERT_STATEMENTS.get(dialect)
     if statement is None:
         table = Person.__table__
@@ -110,7 +111,7 @@ def _upsert_statement(dialect: str):
             set_=dict(name=new.name, affiliation=new.affiliation, language=new.language,
                       updated_at=new.updated_at, **keep),
         ).returning(table.c.id)
-        _UPSERT_STATEMENTS[dialect] = statement
+        statement = _UPSERT_STATEMENTS[dialect] = DriverStatement(statement)
     return statement
 
 
@@ -128,4 +129,4 @@ def upsert_person_id(email: str, *, name: str, affiliation: Affiliation, languag
                   **{k: details.get(k, "") for k in _STRING_DETAILS if k != "name_kana"},
                   joined_year=details.get("joined_year"), left_year=details.get("left_year"))
     connection = connection if connection is not None else db.session.connection()
-    return connection.execute(_upsert_statement(connection.dialect.name), params).scalar_one()
+    return _upsert_statement(connection.dialect.name).execute(connection, params).scalar()

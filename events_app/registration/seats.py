@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from ..driver_statements import DriverStatement
 from ..enums import AttendanceMode
 from ..events.models import Event, EventSession
 from ..extensions import db
@@ -17,13 +18,14 @@ _event = Event.__table__
 _session = EventSession.__table__
 
 
-def _take_statement(counter, capacity):
-    return (sa.update(_event)
-            .where(_event.c.id == sa.bindparam("b_event_id"), sa.or_(capacity.is_(None), counter < capacity))
-            .values({counter: counter + 1}))
+def _take_statement(counter, capacity) -> DriverStatement:
+    return DriverStatement(
+        sa.update(_event)
+        .where(_event.c.id == sa.bindparam("b_event_id"), sa.or_(capacity.is_(None), counter < capacity))
+        .values({counter: counter + 1}))
 
 
-# Built once (the registration hot path binds only the event id).
+# Built once, run through the driver (the registration hot path binds only the event id).
 _TAKE_SEAT = {
     AttendanceMode.IN_PERSON: _take_statement(_event.c.seats_taken, _event.c.capacity),
     AttendanceMode.ONLINE: _take_statement(_event.c.online_seats_taken, _event.c.online_capacity),
@@ -34,8 +36,7 @@ def take_event_seat(event_id: int, mode: AttendanceMode, *, connection=None) -> 
     """Take one in-person or online seat if one is free; True when taken."""
     statement = _TAKE_SEAT[AttendanceMode.ONLINE if mode == AttendanceMode.ONLINE else AttendanceMode.IN_PERSON]
     connection = connection if connection is not None else db.session.connection()
-    result = connection.execute(statement, {"b_event_id": event_id})
-    return result.rowcount == 1
+    return statement.execute(connection, {"b_event_id": event_id}).rowcount == 1
 
 
 def release_event_seat(event_id: int, mode: AttendanceMode) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.services import record
 from ..calendar import services as calendar_services
 from ..database import utcnow, write_transaction
+from ..driver_statements import DriverStatement
 from ..enums import ACTIVE_REGISTRATION_STATUSES, AttendanceMode, EventStatus, RegistrationStatus
 from ..errors import Conflict, DomainError, ErrorCode, NotFound, ValidationError
 from ..events.models import Event
@@ -50,9 +51,15 @@ _event = Event.__table__
 _OPEN_COLUMNS = (_event.c.id, _event.c.status, _event.c.starts_at, _event.c.ends_at,
                  _event.c.registration_opens_at, _event.c.registration_closes_at, _event.c.timezone,
                  _event.c.requires_approval)
-# Built once: the hot path only binds values (no statement construction per request).
-_OPEN_EVENT = select(*_OPEN_COLUMNS).where(_event.c.id == sa.bindparam("event_id"))
-_INSERT_REGISTRATION = sa.insert(_registration)
+# Built once and run through the driver: the hot path only binds values.
+_OPEN_EVENT = DriverStatement(select(*_OPEN_COLUMNS).where(_event.c.id == sa.bindparam("event_id")))
+_NEW_REGISTRATION_VALUES = ("event_id", "person_id", "status", "attendance_mode", "holds_seat", "manage_nonce",
+                            "manage_token_hash", "idempotency_key", "source", "language", "calendar_uid",
+                            "confirmed_at", "calendar_sequence", "invite_sent_at")
+_INSERT_REGISTRATION = DriverStatement(sa.insert(_registration).values(
+    {name: sa.bindparam(name, type_=_registration.c[name].type) for name in _NEW_REGISTRATION_VALUES}
+).returning(_registration.c.id))
+_SET_RANK = DriverStatement(_SET_RANK_RETURNING_AHEAD)
 _INSERT_ANSWER = sa.insert(_answer)
 
 SOURCES = ("web", "api", "walk_in", "operator")
@@ -186,7 +193,7 @@ def register(event: Event, data: dict[str, Any], *, source: str = "web", idempot
 def _fresh_open_event(event_id: int, source: str):
     """The event's state as of this transaction (a Core row with the columns `_check_open` and
     `_create` read): a concurrent cancellation or close is seen here, not missed."""
-    event = db.session.connection().execute(_OPEN_EVENT, {"event_id": event_id}).one_or_none()
+    event = _OPEN_EVENT.execute(db.session.connection(), {"event_id": event_id}).first()
     if event is None:
         raise NotFound(_("We could not find that event."))
     _check_open(event, source)
@@ -326,12 +333,12 @@ def _create_core(event, clean: CleanRegistration, *, source: str, idempotency_ke
                   idempotency_key=idempotency_key, source=source, language=language,
                   calendar_uid=keys.calendar_uid, confirmed_at=confirmed_at, calendar_sequence=0,
                   invite_sent_at=invite_sent_at)
-    registration_id = conn.execute(_INSERT_REGISTRATION, values).inserted_primary_key[0]
+    registration_id = _INSERT_REGISTRATION.execute(conn, values).scalar()
     position = None
     if status == RegistrationStatus.WAITLISTED:
         # The id is unique and increasing: a race-free initial rank (operators may reorder later).
-        ahead = conn.execute(_SET_RANK_RETURNING_AHEAD, {"b_id": registration_id, "b_rank": registration_id,
-                                                         "b_event": event.id, "b_mode": clean.attendance}).scalar_one()
+        ahead = _SET_RANK.execute(conn, {"b_id": registration_id, "b_rank": registration_id,
+                                         "b_event": event.id, "b_mode": clean.attendance}).scalar()
         position = int(ahead) + 1
     if clean.answers:
         conn.execute(_INSERT_ANSWER, [
