@@ -157,3 +157,38 @@ def test_years_after_this_one_are_refused_and_nothing_is_stored(client, db_backe
     assert db.session.scalar(select(func.count()).select_from(Registration)) == 0
     this_year = post(client, event.slug, body(joined_year=utcnow().year - 3, left_year=utcnow().year))
     assert this_year.status_code == 201
+
+
+# --- the event as registering reads it (registering_event: one statement, no ORM load) ---------
+
+def test_unknown_event_answers_404_and_writes_nothing(client, db_backend):
+    response = post(client, "no-such-event", body())
+    assert response.status_code == 404 and response.get_json()["error"]["message"] == "イベントが見つかりません。"
+    assert db.session.scalar(select(func.count()).select_from(Registration)) == 0
+
+
+def test_hybrid_attendance_required_question_and_table_rules_hold_through_the_api(
+        client, db_backend, make_event, make_session):
+    """Every rule that reads the event: attendance on a hybrid event, a required custom question
+    (loaded only because the event has one), a required table choice (sessions asked for)."""
+    from events_app.enums import EventKind, QuestionKind
+    from events_app.events.models import Question
+
+    event = make_event(kind=EventKind.HYBRID, online_capacity=50, online_url="https://meet.example.jp/x",
+                       session_choice_required=True)
+    table = make_session(event)
+    db.session.add(Question(event_id=event.id, kind=QuestionKind.YES_NO, label="懇親会に参加しますか",
+                            required=True, position=1))
+    db.session.commit()
+    question_id = db.session.scalar(select(Question.id).where(Question.event_id == event.id))
+    refused = post(client, event.slug, body())
+    assert refused.status_code == 422
+    fields = refused.get_json()["error"]["fields"]
+    assert set(fields) >= {"attendance", f"answers.{question_id}", "session_ids"}
+    assert db.session.scalar(select(func.count()).select_from(Registration)) == 0
+    accepted = post(client, event.slug, body(attendance="online", answers={str(question_id): "yes"},
+                                             session_ids=[table.id]))
+    assert accepted.status_code == 201 and accepted.get_json()["attendance"] == "online"
+    registration = db.session.get(Registration, accepted.get_json()["id"])
+    assert [a.value for a in registration.answers] == [True]
+    assert [c.session_id for c in registration.session_choices] == [table.id]

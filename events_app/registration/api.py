@@ -5,7 +5,6 @@ from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 import sqlalchemy as sa
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from ..api import OPENAPI_SCHEMAS, api_bp, document, json_body
 from ..auth.permissions import current_staff, token_required
@@ -15,18 +14,15 @@ from ..events.models import Event
 from ..extensions import db, limiter
 from . import attendance_switch, services
 from .links import links_for_token, registration_links
+from .registering_event import registering_event
 from .models import Registration
 
 
-# Built once: a registration rush only binds the slug (no statement construction per request).
 _EVENT_BY_SLUG = select(Event).where(Event.slug == sa.bindparam("slug"))
-# Registering validates the answers: the questions come in the same query, not a lazy load.
-_EVENT_WITH_QUESTIONS = _EVENT_BY_SLUG.options(joinedload(Event.questions))
 
 
-def _event_or_404(slug: str, *, with_questions: bool = False) -> Event:
-    stmt = _EVENT_WITH_QUESTIONS if with_questions else _EVENT_BY_SLUG
-    event = db.session.scalars(stmt, {"slug": slug}).unique().one_or_none()
+def _event_or_404(slug: str) -> Event:
+    event = db.session.scalars(_EVENT_BY_SLUG, {"slug": slug}).one_or_none()
     if event is None:
         raise NotFound(_("We could not find that event."))
     return event
@@ -78,7 +74,10 @@ def registration_json(registration: Registration, *, links: dict | None = None, 
 @api_bp.route("/events/<slug>/registrations", methods=["POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_REGISTRATION"])
 def create_registration(slug: str):
-    event = _event_or_404(slug, with_questions=True)
+    # What registering reads of the event, not the whole ORM object (see registering_event).
+    event = registering_event(slug)
+    if event is None:
+        raise NotFound(_("We could not find that event."))
     data = json_body()
     language = data.get("language") if data.get("language") in current_app.config["LANGUAGES"] else _language()
     key = request.headers.get("Idempotency-Key")

@@ -34,6 +34,7 @@ from .decisions import approve, cancel, promote, reject  # noqa: F401
 from .lifecycle import _audit, _claim_session_seats, _mail, _retrying
 from .lifecycle import status_label  # noqa: F401
 from .models import Answer, Registration, RegistrationSession
+from .registering_event import RegisteringEvent
 from .tokens import hash_token, manage_token, new_nonce, token_for_nonce
 from .validation import CleanRegistration, clean_registration
 from .waitlist import _SET_RANK_RETURNING_AHEAD, waitlist_position
@@ -151,9 +152,10 @@ def _check_open(event: Event, source: str) -> None:
 
 # --- register --------------------------------------------------------------------------
 
-def register(event: Event, data: dict[str, Any], *, source: str = "web", idempotency_key: str | None = None,
-             language: str = "ja", actor=None) -> RegistrationResult:
-    """Register someone for an event: confirmed, waitlisted or pending approval.
+def register(event: Event | RegisteringEvent, data: dict[str, Any], *, source: str = "web",
+             idempotency_key: str | None = None, language: str = "ja", actor=None) -> RegistrationResult:
+    """Register someone for an event: confirmed, waitlisted or pending approval. `event` is the
+    ORM event (pages, the door) or what the JSON endpoint reads of it (`registering_event`).
 
     Raises ValidationError (422), AlreadyRegistered (409; the existing link is mailed to the
     address, never returned), registration_closed (410) or audience_not_allowed (403).
