@@ -23,6 +23,8 @@ from typing import Any, Callable
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from .database import needs_transaction
+
 
 @dataclass(frozen=True)
 class _Compiled:
@@ -60,8 +62,6 @@ class DriverStatement:
         self._by_dialect: dict[tuple[str, str], _Compiled] = {}
 
     def _compile(self, dialect) -> _Compiled:
-        from .database import needs_transaction
-
         compiled = self.statement.compile(dialect=dialect)
         if compiled.literal_execute_params or compiled.post_compile_params:
             raise ValueError("DriverStatement takes fixed statements only (no expanding or literal binds)")

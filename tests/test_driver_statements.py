@@ -129,3 +129,24 @@ def test_postgresql_a_write_opens_a_transaction_and_a_one_statement_write_does_n
         db.session.rollback()
         emails = set(db.session.scalars(sa.select(Person.email).where(Person.email.like("%@example.com"))))
         assert emails == {"alone@example.com"}
+
+
+@pytest.mark.postgres_only
+def test_postgresql_a_connection_dropped_under_a_statement_is_invalidated_not_reused(app, make_event, database_url):
+    """The server ends the backend between two statements: the driver's error comes out as
+    SQLAlchemy's with `connection_invalidated`, and the next transaction gets a working connection."""
+    import psycopg
+
+    make_event(slug="driver-dropped")
+    statement = DriverStatement(EVENT_COLUMNS)
+    with app.app_context():
+        connection = db.session.connection()
+        pid = connection.connection.dbapi_connection.info.backend_pid
+        with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with pytest.raises(sa.exc.OperationalError) as raised:
+            statement.execute(connection, {"slug": "driver-dropped"})
+        assert raised.value.connection_invalidated
+        db.session.rollback()
+        row = statement.execute(db.session.connection(), {"slug": "driver-dropped"}).first()
+        assert row.slug == "driver-dropped"
