@@ -99,7 +99,8 @@ def main() -> None:
     parser.add_argument("--scanners", type=int, default=16)
     parser.add_argument("--tickets", type=int, default=24000)
     parser.add_argument("--database-url", default="", help="a scratch PostgreSQL database (tables are dropped)")
-    parser.add_argument("--workers", default="sync,gthread")
+    parser.add_argument("--workers", default="sync,gthread", help="comma-separated: sync (4), gthread (2 x 8 threads), "
+                        "gthread4x4 (the README's production line)")
     args = parser.parse_args()
 
     databases = []

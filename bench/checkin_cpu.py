@@ -67,7 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default="", help="a scratch PostgreSQL database (tables are dropped); "
                                                           "default: a temporary SQLite file")
-    parser.add_argument("--workers", default="sync", choices=("sync", "gthread"))
+    parser.add_argument("--workers", default="sync", choices=("sync", "gthread", "gthread4x4"))
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--tickets", type=int, default=30000)
     args = parser.parse_args()

@@ -291,6 +291,20 @@ def make_registration(app, make_person) -> Callable:
 # --- a real SMTP server on loopback ----------------------------------------------------
 
 @pytest.fixture
+def message_mixer(make_event, make_registration, make_person):
+    """An event for messages to registrants: two Japanese and one English confirmed registration, one waitlisted, one cancelled."""
+    event = make_event(title="石炭部 OB/OG 交流会", title_translation="Coal Department alumni evening")
+    people = {
+        "hanako": make_registration(event),
+        "taro": make_registration(event),
+        "kate": make_registration(event, make_person(name="Kate Smith", language="en")),
+        "waiting": make_registration(event, status="waitlisted"),
+        "gone": make_registration(event, status="cancelled"),
+    }
+    return event, people
+
+
+@pytest.fixture
 def smtp_server():
     """A running SMTP server on 127.0.0.1; `.messages` holds what it received."""
     server = SmtpSink(free_port()).start()

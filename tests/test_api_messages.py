@@ -20,20 +20,6 @@ def auth(make_token) -> dict:
     return {"Authorization": f"Bearer {token}", **EN}
 
 
-@pytest.fixture
-def mixer(make_event, make_registration, make_person):
-    """Two Japanese and one English confirmed registration, one waitlisted, one cancelled."""
-    event = make_event(title="石炭部 OB/OG 交流会", title_translation="Coal Department alumni evening")
-    people = {
-        "hanako": make_registration(event),
-        "taro": make_registration(event),
-        "kate": make_registration(event, make_person(name="Kate Smith", language="en")),
-        "waiting": make_registration(event, status="waitlisted"),
-        "gone": make_registration(event, status="cancelled"),
-    }
-    return event, people
-
-
 def message(**fields) -> dict:
     data = {"subject": "会場変更のお知らせ", "body": "会場が12階に変わりました。", "idempotency_key": "venue-moved-1"}
     data.update(fields)
@@ -54,8 +40,8 @@ def nothing_sent() -> bool:
 
 # --- sending ------------------------------------------------------------------------------
 
-def test_send_answers_201_and_queues_one_outbox_mail_per_recipient(client, db_backend, mixer, auth):
-    event, people = mixer
+def test_send_answers_201_and_queues_one_outbox_mail_per_recipient(client, db_backend, message_mixer, auth):
+    event, people = message_mixer
 
     response = send(client, event, auth)
 
@@ -72,8 +58,8 @@ def test_send_answers_201_and_queues_one_outbox_mail_per_recipient(client, db_ba
     assert {r.language for r in rows} == {"ja", "en"}
 
 
-def test_the_same_idempotency_key_answers_the_first_send_and_sends_nothing_more(client, db_backend, mixer, auth):
-    event, _people = mixer
+def test_the_same_idempotency_key_answers_the_first_send_and_sends_nothing_more(client, db_backend, message_mixer, auth):
+    event, _people = message_mixer
     first = send(client, event, auth)
 
     again = send(client, event, auth)
@@ -85,8 +71,8 @@ def test_the_same_idempotency_key_answers_the_first_send_and_sends_nothing_more(
     assert sent_messages()[0].subject == "会場変更のお知らせ"
 
 
-def test_a_new_key_sends_a_new_message(client, db_backend, mixer, auth):
-    event, _people = mixer
+def test_a_new_key_sends_a_new_message(client, db_backend, message_mixer, auth):
+    event, _people = message_mixer
     first = send(client, event, auth).get_json()
     second = send(client, event, auth, idempotency_key="venue-moved-2", statuses=["waitlisted"])
     assert second.status_code == 201
@@ -94,8 +80,8 @@ def test_a_new_key_sends_a_new_message(client, db_backend, mixer, auth):
     assert queued_count() == 4
 
 
-def test_recipient_filters_choose_whom_it_goes_to(client, db_backend, mixer, auth):
-    event, people = mixer
+def test_recipient_filters_choose_whom_it_goes_to(client, db_backend, message_mixer, auth):
+    event, people = message_mixer
     data = send(client, event, auth, statuses=["confirmed", "waitlisted"], affiliation="alumni",
                 attendance="in_person").get_json()
     assert data["recipient_count"] == 4
@@ -106,8 +92,8 @@ def test_recipient_filters_choose_whom_it_goes_to(client, db_backend, mixer, aut
 
 # --- preview ------------------------------------------------------------------------------
 
-def test_preview_counts_by_language_and_sends_nothing(client, db_backend, mixer, auth):
-    event, _people = mixer
+def test_preview_counts_by_language_and_sends_nothing(client, db_backend, message_mixer, auth):
+    event, _people = message_mixer
 
     response = preview(client, event, auth, subject_en="The venue moved", body_en="We are on the 12th floor now.")
 
@@ -121,8 +107,8 @@ def test_preview_counts_by_language_and_sends_nothing(client, db_backend, mixer,
 
 
 @pytest.mark.parametrize("statuses", [["confirmed"], ["waitlisted"], ["confirmed", "waitlisted"]])
-def test_the_preview_count_is_what_a_send_reaches(client, db_backend, mixer, auth, statuses):
-    event, _people = mixer
+def test_the_preview_count_is_what_a_send_reaches(client, db_backend, message_mixer, auth, statuses):
+    event, _people = message_mixer
     counted = preview(client, event, auth, statuses=statuses).get_json()["count"]
     assert send(client, event, auth, statuses=statuses).get_json()["recipient_count"] == counted
     assert queued_count() == counted
@@ -130,8 +116,8 @@ def test_the_preview_count_is_what_a_send_reaches(client, db_backend, mixer, aut
 
 # --- history ------------------------------------------------------------------------------
 
-def test_history_lists_each_message_with_delivered_waiting_and_not_delivered(client, db_backend, mixer, auth):
-    event, _people = mixer
+def test_history_lists_each_message_with_delivered_waiting_and_not_delivered(client, db_backend, message_mixer, auth):
+    event, _people = message_mixer
     first = send(client, event, auth).get_json()
     second = send(client, event, auth, idempotency_key="slides", subject="資料", body="資料を公開しました。").get_json()
     rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.template == "registrant_message",
@@ -153,8 +139,8 @@ def test_history_lists_each_message_with_delivered_waiting_and_not_delivered(cli
         2, 0, 1, "not_delivered")
 
 
-def test_history_of_an_event_without_messages_is_empty(client, db_backend, mixer, auth):
-    event, _people = mixer
+def test_history_of_an_event_without_messages_is_empty(client, db_backend, message_mixer, auth):
+    event, _people = message_mixer
     assert client.get(f"/api/v1/events/{event.slug}/messages", headers=auth).get_json() == {
         "event": event.slug, "count": 0, "messages": []}
 
@@ -162,8 +148,8 @@ def test_history_of_an_event_without_messages_is_empty(client, db_backend, mixer
 # --- refusals: the field named, nothing recorded or queued ---------------------------------
 
 @pytest.mark.parametrize("endpoint", ["messages", "messages/preview"])
-def test_an_empty_subject_and_body_answer_422_naming_both(client, db_backend, mixer, auth, endpoint):
-    event, _people = mixer
+def test_an_empty_subject_and_body_answer_422_naming_both(client, db_backend, message_mixer, auth, endpoint):
+    event, _people = message_mixer
     response = client.post(f"/api/v1/events/{event.slug}/{endpoint}", json=message(subject="  ", body="\n"),
                            headers=auth)
     assert response.status_code == 422
@@ -186,8 +172,8 @@ def test_an_empty_subject_and_body_answer_422_naming_both(client, db_backend, mi
      "Enter the English message too, or leave the English subject empty."),
 ], ids=["cancelled", "no-status", "status-not-a-list", "attendance", "affiliation", "session", "attended-too-early",
         "subject-not-text", "english-half"])
-def test_a_bad_field_answers_422_naming_it_and_sends_nothing(client, db_backend, mixer, auth, fields, name, text):
-    event, _people = mixer
+def test_a_bad_field_answers_422_naming_it_and_sends_nothing(client, db_backend, message_mixer, auth, fields, name, text):
+    event, _people = message_mixer
     for response in (preview(client, event, auth, **fields), send(client, event, auth, **fields)):
         assert response.status_code == 422
         error = response.get_json()["error"]
@@ -196,8 +182,8 @@ def test_a_bad_field_answers_422_naming_it_and_sends_nothing(client, db_backend,
 
 
 @pytest.mark.parametrize("key", [None, "", "   ", "k" * 65, 12345], ids=["missing", "empty", "blank", "long", "number"])
-def test_a_send_needs_an_idempotency_key(client, db_backend, mixer, auth, key):
-    event, _people = mixer
+def test_a_send_needs_an_idempotency_key(client, db_backend, message_mixer, auth, key):
+    event, _people = message_mixer
     body = message()
     if key is None:
         del body["idempotency_key"]
@@ -209,8 +195,8 @@ def test_a_send_needs_an_idempotency_key(client, db_backend, mixer, auth, key):
     assert nothing_sent()
 
 
-def test_no_matching_recipient_answers_422_and_records_nothing(client, db_backend, mixer, make_session, auth):
-    event, _people = mixer
+def test_no_matching_recipient_answers_422_and_records_nothing(client, db_backend, message_mixer, make_session, auth):
+    event, _people = message_mixer
     table = make_session(event)  # an integer session id is understood; no one chose this table
     for response in (preview(client, event, auth, session=table.id), send(client, event, auth, session=table.id)):
         assert response.status_code == 422
@@ -219,8 +205,8 @@ def test_no_matching_recipient_answers_422_and_records_nothing(client, db_backen
     assert nothing_sent()
 
 
-def test_a_body_that_is_not_a_json_object_answers_400(client, db_backend, mixer, auth):
-    event, _people = mixer
+def test_a_body_that_is_not_a_json_object_answers_400(client, db_backend, message_mixer, auth):
+    event, _people = message_mixer
     response = client.post(f"/api/v1/events/{event.slug}/messages", json=["subject"], headers=auth)
     assert response.status_code == 400 and response.get_json()["error"]["code"] == "malformed_request"
     assert nothing_sent()
@@ -235,8 +221,8 @@ def test_an_unknown_event_answers_404(client, db_backend, auth):
 
 @pytest.mark.parametrize(("role", "status", "code"), [(None, 401, "unauthorized"), ("bad", 401, "unauthorized"),
                                                       ("checkin", 403, "forbidden")])
-def test_only_operators_and_admins_may_use_messages(client, db_backend, mixer, make_token, role, status, code):
-    event, _people = mixer
+def test_only_operators_and_admins_may_use_messages(client, db_backend, message_mixer, make_token, role, status, code):
+    event, _people = message_mixer
     headers = dict(EN)
     if role == "bad":
         headers["Authorization"] = "Bearer not-a-real-token"
@@ -249,14 +235,14 @@ def test_only_operators_and_admins_may_use_messages(client, db_backend, mixer, m
     assert nothing_sent()
 
 
-def test_an_admin_may_send(client, db_backend, mixer, make_token):
-    event, _people = mixer
+def test_an_admin_may_send(client, db_backend, message_mixer, make_token):
+    event, _people = message_mixer
     token, _user = make_token("admin")
     assert send(client, event, {"Authorization": f"Bearer {token}"}).status_code == 201
 
 
-def test_errors_are_translated_for_japanese_clients(client, db_backend, mixer, make_token):
-    event, _people = mixer
+def test_errors_are_translated_for_japanese_clients(client, db_backend, message_mixer, make_token):
+    event, _people = message_mixer
     headers = {"Authorization": f"Bearer {make_token('operator')[0]}", "Accept-Language": "ja"}
     response = send(client, event, headers, idempotency_key="")
     assert response.get_json()["error"]["fields"]["idempotency_key"] == ["1〜64文字で指定してください。"]

@@ -22,34 +22,20 @@ def operator(make_staff, login):
     return user
 
 
-@pytest.fixture
-def mixer(make_event, make_registration, make_person):
-    """Two Japanese and one English confirmed registration, one waitlisted, one cancelled."""
-    event = make_event(title="石炭部 OB/OG 交流会", title_translation="Coal Department alumni evening")
-    people = {
-        "hanako": make_registration(event),
-        "taro": make_registration(event),
-        "kate": make_registration(event, make_person(name="Kate Smith", language="en")),
-        "waiting": make_registration(event, status="waitlisted"),
-        "gone": make_registration(event, status="cancelled"),
-    }
-    return event, people
-
-
 def preview(client, event, **fields):
     return client.post(f"/admin/events/{event.slug}/messages/preview",
                        data=message_form(form_key(client, event.slug), **fields))
 
 
-def test_event_page_and_registrations_list_link_to_the_messages(client, db_backend, operator, mixer):
-    event, _people = mixer
+def test_event_page_and_registrations_list_link_to_the_messages(client, db_backend, operator, message_mixer):
+    event, _people = message_mixer
     for url in (f"/admin/events/{event.slug}", f"/admin/events/{event.slug}/registrations"):
         page = client.get(url).get_data(as_text=True)
         assert f'/admin/events/{event.slug}/messages"' in page, url
 
 
-def test_compose_page_starts_with_confirmed_registrations_chosen(client, db_backend, operator, mixer):
-    event, _people = mixer
+def test_compose_page_starts_with_confirmed_registrations_chosen(client, db_backend, operator, message_mixer):
+    event, _people = message_mixer
     page = client.get(f"/admin/events/{event.slug}/messages").get_data(as_text=True)
     assert "参加者へのメッセージ" in page and 'name="subject"' in page and 'name="body"' in page
     checked = re.findall(r'<input (checked )?id="statuses-\d" name="statuses" type="checkbox" value="(\w+)"', page)
@@ -76,8 +62,8 @@ def test_attendance_and_session_are_offered_where_the_event_has_them(client, db_
     assert 'name="attendance"' in hybrid_page and ">テーブルA</option>" in hybrid_page
 
 
-def test_preview_counts_recipients_and_shows_each_language_without_sending(client, db_backend, operator, mixer):
-    event, _people = mixer
+def test_preview_counts_recipients_and_shows_each_language_without_sending(client, db_backend, operator, message_mixer):
+    event, _people = message_mixer
     response = preview(client, event, subject_en="Venue moved", body_en="The venue is now on the 12th floor.")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -91,8 +77,8 @@ def test_preview_counts_recipients_and_shows_each_language_without_sending(clien
     assert queued_count() == 0 and sent_messages() == []
 
 
-def test_preview_warns_when_english_readers_get_no_english_version(client, db_backend, operator, mixer):
-    event, _people = mixer
+def test_preview_warns_when_english_readers_get_no_english_version(client, db_backend, operator, message_mixer):
+    event, _people = message_mixer
     page = preview(client, event).get_data(as_text=True)
     assert "英語版がありません" in page
     english = page[page.index('id="preview-en"'):]
@@ -100,15 +86,15 @@ def test_preview_warns_when_english_readers_get_no_english_version(client, db_ba
     assert "会場が12階に変わりました。" in english  # the Japanese text in the English frame
 
 
-def test_edit_from_the_preview_returns_to_the_form_with_the_text(client, db_backend, operator, mixer):
-    event, _people = mixer
+def test_edit_from_the_preview_returns_to_the_form_with_the_text(client, db_backend, operator, message_mixer):
+    event, _people = message_mixer
     response = preview(client, event, edit="1", body="本文はこのまま")
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and 'name="subject"' in page and "本文はこのまま</textarea>" in page
 
 
-def test_send_queues_one_mail_per_recipient_and_records_the_message(client, db_backend, operator, mixer):
-    event, people = mixer
+def test_send_queues_one_mail_per_recipient_and_records_the_message(client, db_backend, operator, message_mixer):
+    event, people = message_mixer
     response = send(client, event, subject_en="Venue moved", body_en="12th floor.")
     assert response.status_code == 302
     [message] = sent_messages()
@@ -126,8 +112,8 @@ def test_send_queues_one_mail_per_recipient_and_records_the_message(client, db_b
     assert "3 人に送信しました" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
-def test_the_same_form_submitted_twice_sends_once(client, db_backend, operator, mixer):
-    event, _people = mixer
+def test_the_same_form_submitted_twice_sends_once(client, db_backend, operator, message_mixer):
+    event, _people = message_mixer
     key = form_key(client, event.slug)
     first = send(client, event, key)
     second = send(client, event, key)
@@ -136,16 +122,16 @@ def test_the_same_form_submitted_twice_sends_once(client, db_backend, operator, 
     assert "このメッセージは送信済みです（3 人）" in client.get(second.headers["Location"]).get_data(as_text=True)
 
 
-def test_a_new_form_sends_a_new_message(client, db_backend, operator, mixer):
-    event, _people = mixer
+def test_a_new_form_sends_a_new_message(client, db_backend, operator, message_mixer):
+    event, _people = message_mixer
     send(client, event)
     send(client, event, subject="スライドを共有します")
     assert [m.subject for m in sent_messages()] == ["会場変更のお知らせ", "スライドを共有します"]
     assert queued_count() == 6
 
 
-def test_history_shows_who_sent_what_and_the_outbox_progress(client, db_backend, operator, mixer):
-    event, _people = mixer
+def test_history_shows_who_sent_what_and_the_outbox_progress(client, db_backend, operator, message_mixer):
+    event, _people = message_mixer
     send(client, event, statuses=["confirmed", "waitlisted"])
     [message] = sent_messages()
     with write_transaction():
@@ -159,8 +145,8 @@ def test_history_shows_who_sent_what_and_the_outbox_progress(client, db_backend,
     assert cells == ["1", "2", "1"]  # delivered, waiting, failed
 
 
-def test_history_is_empty_before_the_first_message(client, db_backend, operator, mixer):
-    event, _people = mixer
+def test_history_is_empty_before_the_first_message(client, db_backend, operator, message_mixer):
+    event, _people = message_mixer
     page = client.get(f"/admin/events/{event.slug}/messages").get_data(as_text=True)
     assert "まだメッセージを送信していません" in page
 
@@ -187,9 +173,9 @@ LONG_BODY = "本" * 10_001
 ], ids=["empty-subject", "long-subject", "empty-body", "long-body", "english-subject-alone",
         "english-body-alone", "cancelled-status", "no-status", "attendance", "affiliation", "session",
         "attended-too-early", "attended-unknown"])
-def test_bad_input_is_refused_beside_its_field_and_nothing_is_queued(client, db_backend, operator, mixer,
+def test_bad_input_is_refused_beside_its_field_and_nothing_is_queued(client, db_backend, operator, message_mixer,
                                                                      endpoint, fields, field, problem):
-    event, _people = mixer
+    event, _people = message_mixer
     data = message_form(form_key(client, event.slug), **{"subject": "件名そのまま", "body": "本文そのまま", **fields})
     response = client.post(f"/admin/events/{event.slug}/messages/{endpoint}", data=data)
     page = response.get_data(as_text=True)
@@ -201,15 +187,15 @@ def test_bad_input_is_refused_beside_its_field_and_nothing_is_queued(client, db_
     assert queued_count() == 0 and sent_messages() == []
 
 
-def test_a_session_of_another_event_is_refused(client, db_backend, operator, mixer, make_event, make_session):
-    event, _people = mixer
+def test_a_session_of_another_event_is_refused(client, db_backend, operator, message_mixer, make_event, make_session):
+    event, _people = message_mixer
     elsewhere = make_session(make_event())
     response = preview(client, event, session=str(elsewhere.id))
     assert response.status_code == 422 and "このイベントのセッションを選ぶか" in response.get_data(as_text=True)
 
 
-def test_errors_are_in_english_for_an_english_reader(client, db_backend, operator, mixer):
-    event, _people = mixer
+def test_errors_are_in_english_for_an_english_reader(client, db_backend, operator, message_mixer):
+    event, _people = message_mixer
     client.get("/lang/en")
     response = preview(client, event, subject="", subject_en="Venue moved")
     page = response.get_data(as_text=True)
@@ -218,8 +204,8 @@ def test_errors_are_in_english_for_an_english_reader(client, db_backend, operato
 
 
 @pytest.mark.parametrize("endpoint", ["preview", "send"])
-def test_no_recipients_is_refused_with_a_clear_message(client, db_backend, operator, mixer, endpoint):
-    event, _people = mixer
+def test_no_recipients_is_refused_with_a_clear_message(client, db_backend, operator, message_mixer, endpoint):
+    event, _people = message_mixer
     data = message_form(form_key(client, event.slug), statuses=["pending"], body="誰にも届かない本文")
     response = client.post(f"/admin/events/{event.slug}/messages/{endpoint}", data=data)
     page = response.get_data(as_text=True)
@@ -230,10 +216,10 @@ def test_no_recipients_is_refused_with_a_clear_message(client, db_backend, opera
 
 
 @pytest.mark.parametrize("method, path", [("GET", "messages"), ("POST", "messages/preview"), ("POST", "messages/send")])
-def test_check_in_staff_are_refused(client, db_backend, make_staff, login, mixer, method, path):
+def test_check_in_staff_are_refused(client, db_backend, make_staff, login, message_mixer, method, path):
     from events_app.auth.services import assign_staff
 
-    event, _people = mixer
+    event, _people = message_mixer
     door = make_staff("checkin")
     assign_staff(event.id, door.id)
     login(door)
@@ -243,15 +229,15 @@ def test_check_in_staff_are_refused(client, db_backend, make_staff, login, mixer
 
 
 @pytest.mark.parametrize("method, path", [("GET", "messages"), ("POST", "messages/send")])
-def test_strangers_are_sent_to_sign_in(client, db_backend, mixer, method, path):
-    event, _people = mixer
+def test_strangers_are_sent_to_sign_in(client, db_backend, message_mixer, method, path):
+    event, _people = message_mixer
     response = client.open(f"/admin/events/{event.slug}/{path}", method=method, data=message_form("k"))
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert queued_count() == 0
 
 
-def test_admins_may_send(client, db_backend, make_staff, login, mixer):
-    event, _people = mixer
+def test_admins_may_send(client, db_backend, make_staff, login, message_mixer):
+    event, _people = message_mixer
     login(make_staff("admin"))
     assert send(client, event).status_code == 302 and queued_count() == 3
 
