@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import secrets
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ..auth.permissions import current_staff, staff_required
 from ..errors import ValidationError
 from ..events.models import Event
-from . import labels, messages
+from ..reports.documents import csv_chunks
+from ..reports.exports import file_stamp
+from . import labels, message_recipients, messages
 from .admin_views import OPERATORS, _event_or_404
 from .filters import attendance_known
 from .message_forms import RegistrantMessageForm
@@ -93,3 +95,31 @@ def messages_send(slug: str):
                        "This message had already been sent, to %(num)d people; it was not sent again.", count),
               "warning")
     return redirect(url_for("registration.messages_page", slug=event.slug, _anchor=f"message-{result.message.id}"))
+
+
+@bp.route("/admin/events/<slug>/messages/<int:message_id>")
+@staff_required(*OPERATORS)
+def message_recipients_page(slug: str, message_id: int):
+    """One sent message: its text, its recipients, and where each person's mail is."""
+    event = _event_or_404(slug)
+    found = message_recipients.message_recipients(event, message_id)
+    return render_template("registration/message_recipients.html", event=event, found=found,
+                           message=found.progress.message, filter_lines=labels.message_filter_lines,
+                           session_titles={s.id: s.title for s in event.sessions},
+                           status_label=labels.status_label, affiliation_label=labels.affiliation_label,
+                           delivery_label=message_recipients.delivery_label)
+
+
+@bp.route("/admin/events/<slug>/messages/<int:message_id>/recipients.csv")
+@staff_required(*OPERATORS)
+def message_recipients_csv(slug: str, message_id: int):
+    """The recipient list as CSV (UTF-8 with a BOM for Excel); the download is audited."""
+    event = _event_or_404(slug)
+    found = message_recipients.message_recipients(event, message_id)
+    message_recipients.record_recipients_export(event, found.progress.message, rows=len(found.lines),
+                                                actor=current_staff(), ip=request.remote_addr)
+    chunks = csv_chunks(message_recipients.csv_header(event), message_recipients.csv_rows(event, found.lines))
+    name = f"{event.slug}-message-{message_id}-recipients-{file_stamp(event.timezone)}.csv"
+    return Response(b"".join(chunks), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store"})
