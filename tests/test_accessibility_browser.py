@@ -75,3 +75,24 @@ def test_operator_and_door_pages_on_a_desktop(demo_site, launch_browser, make_st
     sign_in(page, demo_site.url, staff, STAFF_PASSWORD)
     page.goto(demo_site.url + path)
     assert violations(page) == []
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_messages_recipient_list_on_a_phone_and_a_desktop(demo_site, launch_browser, make_staff, client, login,
+                                                            width):
+    """The recipients table is a table on a desktop and labelled cards on a phone."""
+    from types import SimpleNamespace
+
+    from tests.messages_support import send, sent_messages
+    from tests.support import sign_in
+
+    staff = make_staff("operator")
+    login(staff)
+    event = SimpleNamespace(slug="alumni-mixer-tokyo")
+    assert send(client, event).status_code == 302
+    message = sent_messages()[-1]
+    page = launch_browser().new_page(viewport={"width": width, "height": 900}, locale="ja-JP")
+    sign_in(page, demo_site.url, staff, STAFF_PASSWORD)
+    page.goto(f"{demo_site.url}/admin/events/{event.slug}/messages/{message.id}")
+    assert page.locator("tr[data-delivery]").count() > 0
+    assert violations(page) == []
