@@ -2,6 +2,7 @@
 message next to its field and keeps what was typed; good input is saved."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -106,3 +107,35 @@ def test_a_choice_question_with_translated_choices_is_kept_and_edited(operator_c
     assert question.choices_translation == ["Meat", "Fish"]
     form = operator_client.get(f"/admin/events/{event.slug}/questions/{question.id}/edit").get_data(as_text=True)
     assert "Meat\nFish" in form
+
+
+# --- the sessions on the operators' event page ------------------------------------------
+
+def operators_session_titles(client, event) -> list[str]:
+    """The title cell of each session row on the operators' event page, without its badge and room."""
+    html = client.get(f"/admin/events/{event.slug}").get_data(as_text=True)
+    return [title.strip() for title in re.findall(r'<tr id="session-\d+">\s*<td>[^<]*</td>\s*<td><div>([^<]*)<', html)]
+
+
+@pytest.fixture
+def operator_in(client, login, make_staff, db_backend):
+    """operator_in(language) -> the client signed in as an operator whose UI is in that language."""
+    def sign_in(language: str):
+        operator = make_staff("operator")
+        operator.language = language
+        db.session.commit()
+        return login(operator)
+    return sign_in
+
+
+@pytest.mark.parametrize("event_language, language, original, translation", [
+    ("ja", "en", "A卓：起業", "Table A: start-ups"),  # an English operator of a Japanese event
+    ("en", "ja", "Table A: start-ups", "A卓：起業"),  # a Japanese operator of an English event
+])
+def test_operators_read_session_titles_in_their_own_language_or_as_written(
+        operator_in, make_event, make_session, event_language, language, original, translation):
+    """As on the public page: the translation in the operator's language, the original without one."""
+    event = make_event(language=event_language)
+    make_session(event, title=original, title_translation=translation, room="会議室3", position=0)
+    make_session(event, title="B卓", position=1)
+    assert operators_session_titles(operator_in(language), event) == [translation, "B卓"]
