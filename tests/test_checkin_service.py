@@ -247,8 +247,8 @@ def test_counts_list_each_breakout_table_in_timetable_order_with_checked_in_and_
     choose(make_registration(event), table)
     services.check_in_code(event, code, staff=staff, session_id=table.id)
     assert services.counts(event)["sessions"] == [
-        {"id": table.id, "title": "A卓", "display_title": "A卓", "checked_in": 1, "expected": 2},
-        {"id": later.id, "title": "B卓", "display_title": "B卓", "checked_in": 0, "expected": 0},
+        {"id": table.id, "title": "A卓", "display_title": "A卓", "room": "", "checked_in": 1, "expected": 2},
+        {"id": later.id, "title": "B卓", "display_title": "B卓", "room": "", "checked_in": 0, "expected": 0},
     ]
 
 

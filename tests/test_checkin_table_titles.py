@@ -48,3 +48,12 @@ def test_the_counts_answer_matches_the_titles_the_page_renders_at_load(client, d
     html = client.get("/checkin/tables?lang=en").get_data(as_text=True)
     assert '<span class="session-count-title" title="Table A">Table A</span>' in html
     assert counts_titles(client, "en") == [("A卓", "Table A")]
+
+
+def test_a_table_added_after_the_page_loaded_carries_its_room_for_the_table_choice(client, door_page, make_session):
+    """The page's choice reads "title (room)"; the counts answer carries the room to build it."""
+    event = door_page("en")
+    make_session(event, title="A卓", title_translation="Table A", room="会議室3")
+    make_session(event, title="B卓")
+    answer = client.get("/checkin/tables/api/counts?lang=en").get_json()
+    assert [s["room"] for s in answer["sessions"]] == ["会議室3", ""]

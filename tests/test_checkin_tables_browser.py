@@ -83,3 +83,18 @@ def test_a_table_added_after_the_screen_loaded_reads_in_the_screens_language(doo
     page.wait_for_selector(f"#session-count-{table.id}", timeout=10000)
     assert chips(page) == ["Table A 0 / 0"]
     assert choices(page)[1:] == [(str(table.id), "Table A")]
+
+
+def test_a_table_with_a_room_added_after_the_screen_loaded_shows_its_room_in_the_choice(door_browser):  # noqa: F811
+    """As the page renders a table choice at load, "title (room)"; the chip stays the title alone."""
+    page, context, registration = door_browser
+    event = registration.event
+    with write_transaction() as session:
+        table, other = (EventSession(event_id=event.id, title=title, room=room, starts_at=event.starts_at,
+                                     ends_at=event.ends_at, position=position)
+                        for position, (title, room) in enumerate((("A卓", "会議室3"), ("B卓", ""))))
+        session.add_all([table, other])
+    poll(page)
+    page.wait_for_selector(f"#session-count-{other.id}", timeout=10000)
+    assert choices(page)[1:] == [(str(table.id), "A卓 (会議室3)"), (str(other.id), "B卓")]
+    assert chips(page) == ["A卓 0 / 0", "B卓 0 / 0"]

@@ -76,17 +76,18 @@ def session_counts(event: Event) -> list[dict]:
     in_person = Registration.attendance_mode == AttendanceMode.IN_PERSON
     at_venue = Registration.checked_in_at.is_not(None)
     rows = db.session.execute(
-        select(EventSession.id, EventSession.title, EventSession.title_translation,
+        select(EventSession.id, EventSession.title, EventSession.title_translation, EventSession.room,
                _how_many(counted & (in_person | at_venue | at_table)), _how_many(counted & at_table))
         .outerjoin(RegistrationSession, chosen).outerjoin(Registration, confirmed)
         .where(EventSession.event_id == event.id, EventSession.kind == SessionKind.BREAKOUT)
-        .group_by(EventSession.id, EventSession.title, EventSession.title_translation, EventSession.starts_at,
-                  EventSession.position)
+        .group_by(EventSession.id, EventSession.title, EventSession.title_translation, EventSession.room,
+                  EventSession.starts_at, EventSession.position)
         .order_by(EventSession.starts_at, EventSession.position, EventSession.id))
-    # `title` stays the event's own (API clients match on it); `display_title` is what the door
-    # page shows at load, so a table added while it is open reads the same.
+    # `title` stays the event's own (API clients match on it); `display_title` and `room` are what
+    # the door page shows at load ("title (room)" in its table choice), so a table added while it
+    # is open reads the same.
     return [{"id": row[0], "title": row[1], "display_title": in_reader_language(row[1], row[2], event.language),
-             "expected": int(row[3]), "checked_in": int(row[4])} for row in rows]
+             "room": row[3], "expected": int(row[4]), "checked_in": int(row[5])} for row in rows]
 
 
 # A write stamps updated_at before it commits, so a change can become visible with a stamp a

@@ -26,7 +26,8 @@
   }
   function newOption(s) {
     var option = document.createElement("option");
-    option.value = String(s.id); option.textContent = shownTitle(s);
+    // As the page renders a choice at load: "title (room)", the room left out when there is none.
+    option.value = String(s.id); option.textContent = shownTitle(s) + (s.room ? " (" + s.room + ")" : "");
     return option;
   }
   function optionOf(id) {
