@@ -57,3 +57,42 @@ def test_a_table_added_after_the_page_loaded_carries_its_room_for_the_table_choi
     make_session(event, title="B卓")
     answer = client.get("/checkin/tables/api/counts?lang=en").get_json()
     assert [s["room"] for s in answer["sessions"]] == ["会議室3", ""]
+
+
+# --- the answer to a check-in at a table ----------------------------------------------------
+
+@pytest.fixture
+def table_scan(client, door_page, make_session, make_registration):
+    """table_scan(language, **table) -> the door's answer to a check-in at a new table, and the table."""
+    from events_app.extensions import db
+    from events_app.registration.models import RegistrationSession
+    from events_app.tickets import codes, services
+
+    def scan(language: str, *, event_language: str = "ja", **table_fields):
+        event = door_page(language, event_language=event_language)
+        table = make_session(event, **table_fields)
+        registration = make_registration(event)
+        db.session.add(RegistrationSession(registration_id=registration.id, session_id=table.id, status="confirmed"))
+        db.session.commit()
+        code = codes.ticket_url(services.ticket_code(registration))
+        answer = client.post(f"/checkin/tables/api/scan?lang={language}", json={"code": code, "session_id": table.id})
+        assert answer.status_code == 200 and answer.get_json()["result"] == "ok", answer.get_data(as_text=True)
+        return answer.get_json()["session"], table
+    return scan
+
+
+@pytest.mark.parametrize("event_language, language, original, translation", [
+    ("ja", "en", "A卓", "Table A"),  # an English screen on a Japanese event
+    ("en", "ja", "Table A", "A卓"),  # a Japanese screen on an English event
+])
+def test_the_answer_to_a_table_check_in_names_the_table_in_the_screens_language(table_scan, event_language, language,
+                                                                               original, translation):
+    session, table = table_scan(language, event_language=event_language, title=original,
+                                title_translation=translation)
+    assert session == {"id": table.id, "title": original, "display_title": translation}  # `title` as clients know it
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_the_answer_to_a_check_in_at_an_untranslated_table_names_it_as_written(table_scan, language):
+    session, table = table_scan(language, title="B卓")
+    assert session == {"id": table.id, "title": "B卓", "display_title": "B卓"}

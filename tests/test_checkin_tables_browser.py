@@ -10,6 +10,7 @@ from events_app.database import write_transaction
 from events_app.events import programme
 from events_app.events.models import EventSession
 from events_app.registration.models import RegistrationSession
+from events_app.tickets import services
 from tests.test_checkin_browser import door_browser  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.browser
@@ -98,3 +99,25 @@ def test_a_table_with_a_room_added_after_the_screen_loaded_shows_its_room_in_the
     page.wait_for_selector(f"#session-count-{other.id}", timeout=10000)
     assert choices(page)[1:] == [(str(table.id), "A卓 (会議室3)"), (str(other.id), "B卓")]
     assert chips(page) == ["A卓 0 / 0", "B卓 0 / 0"]
+
+
+def test_the_result_of_a_table_check_in_names_the_table_in_the_screens_language(door_browser):  # noqa: F811
+    """The result panel reads the scan answer's `display_title`, as the table choice does."""
+    page, context, registration = door_browser
+    event = registration.event
+    context.add_cookies([{"name": "tsunagu_lang", "value": "en", "url": page.url}])
+    page.reload()
+    page.wait_for_selector("#cache-status[data-count='1']", timeout=15000)
+    with write_transaction() as session:
+        table = EventSession(event_id=event.id, title="A卓", title_translation="Table A", starts_at=event.starts_at,
+                             ends_at=event.ends_at)
+        session.add(table)
+        session.flush()
+        session.add(RegistrationSession(registration_id=registration.id, session_id=table.id, status="confirmed"))
+    poll(page)
+    page.wait_for_selector(f"#session-count-{table.id}", timeout=10000)
+    page.select_option("#session-select", str(table.id))
+    page.fill("#code-input", services.ticket_code(registration))
+    page.click("#code-form button[type=submit]")
+    page.wait_for_selector("#result[data-result='ok']", timeout=10000)
+    assert page.inner_text("#result-extra").startswith("Table A")

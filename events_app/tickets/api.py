@@ -38,8 +38,14 @@ def outcome_json(outcome: Outcome, *, nonce: str | None = None) -> dict:
         "replayed": outcome.replayed,
         "history_id": outcome.history_id,
     }
-    if outcome.session is not None:
-        body["session"] = {"id": outcome.session.id, "title": outcome.session.title}
+    if (table := outcome.session) is not None:
+        from ..templating import in_reader_language
+
+        # `title` stays the event's own (API clients match on it); `display_title` is the title the
+        # door page shows for the table. Only a translated table needs its event's language (a query).
+        shown = (in_reader_language(table.title, table.title_translation, table.event.language)
+                 if table.title_translation else table.title)
+        body["session"] = {"id": table.id, "title": table.title, "display_title": shown}
     if outcome.other_event is not None:
         other = outcome.other_event
         body["other_event"] = {"title": other.title, "starts_at": other.starts_at.isoformat()}

@@ -59,7 +59,8 @@
         : fmt(T.at, { time: timeOf(answer.checked_in_at) })) + (extra ? " — " + extra : "");
     }
     if (result === "wrong_event" && answer.other_event) { extra = fmt(T.other_event, { title: answer.other_event.title }); }
-    if (answer.session) { extra = answer.session.title + (extra ? " — " + extra : ""); }
+    // The table as the page names it (`display_title`, in the screen's language); `title` if absent.
+    if (answer.session) { extra = (answer.session.display_title || answer.session.title) + (extra ? " — " + extra : ""); }
     $("result-extra").textContent = extra;
     var undo = $("result-undo");
     undo.hidden = !(reg && result === "ok" && !opts.offline);
