@@ -83,5 +83,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["tz_abbrev"] = tz_abbrev
     app.jinja_env.globals["localized"] = localized
+    app.jinja_env.globals["in_reader_language"] = in_reader_language
     app.jinja_env.globals["format_datetime"] = format_datetime
     app.jinja_env.globals["get_locale"] = get_locale

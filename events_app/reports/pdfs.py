@@ -10,6 +10,7 @@ from .. import pdf
 from ..database import utcnow
 from ..events.models import Event
 from ..pdf import html_to_pdf
+from ..templating import localized
 from . import documents
 from .exports import AttendanceFilter, attendance_columns, attendance_rows, validate_session
 from .services import event_figures
@@ -60,7 +61,7 @@ def filters_text(event: Event, filters: AttendanceFilter, lang: str) -> str:
             from ..events.models import EventSession
             from ..extensions import db
             session = db.session.get(EventSession, filters.session_id)
-            parts.append(_("Session: %(value)s", value=session.title if session else filters.session_id))
+            parts.append(_("Session: %(value)s", value=localized(session, "title") if session else filters.session_id))
         if filters.attended is not None:
             parts.append(_("Attended") if filters.attended else _("Did not attend"))
     return " · ".join(parts)

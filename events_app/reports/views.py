@@ -16,6 +16,7 @@ from ..database import utcnow, write_transaction
 from ..enums import JobStatus, Role, SessionKind
 from ..errors import DomainError, ValidationError, wants_json
 from ..registration.tokens import registration_for_token
+from ..templating import localized
 from wtforms.fields.choices import SelectChoice
 from . import charts, documents, jobs
 from .engagement import engagement_columns, engagement_rows
@@ -42,7 +43,7 @@ def _filter_form(event) -> FilterForm:
     """The export filters; sessions are the breakout tables people choose (timetable items have no choosers)."""
     form = FilterForm(request.args)
     form.session.choices = [SelectChoice("", _("All sessions"))] + [
-        SelectChoice(str(s.id), s.title) for s in event.sessions if s.kind == SessionKind.BREAKOUT]
+        SelectChoice(str(s.id), localized(s, "title")) for s in event.sessions if s.kind == SessionKind.BREAKOUT]
     return form
 
 
