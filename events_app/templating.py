@@ -54,14 +54,19 @@ def local_time(value: datetime | None, tz: str, fmt: str = "medium") -> str:
     return babel_format(local, patterns.get(fmt, fmt), locale=str(get_locale()))
 
 
+def in_language(reader_language: str, original: str, translation: str, language: str) -> str:
+    """The translation when `reader_language` differs from the text's `language` and one exists."""
+    if translation and reader_language != language:
+        return translation
+    return original
+
+
 def in_reader_language(original: str, translation: str, language: str) -> str:
-    """The translation when the UI language differs from the text's `language` and one exists.
+    """`in_language` for the UI language being rendered.
 
     Pages (through `localized`) and JSON answers that stand in for a page (the door's counts)
     share it, so a title added later reads as one rendered at load."""
-    if translation and str(get_locale()) != language:
-        return translation
-    return original
+    return in_language(str(get_locale()), original, translation, language)
 
 
 def localized(obj, field: str) -> str:

@@ -178,10 +178,9 @@ def admin_detail(registration_id: int):
     trail = list(db.session.scalars(select(AuditEntry).where(AuditEntry.subject_type == "registration",
                                                              AuditEntry.subject_id == registration.id)
                                     .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())))
-    session_titles = {s.id: s.title for s in event.sessions}
     return render_template("registration/admin_detail.html", registration=registration, event=event,
                            person=registration.person, form=form, errors=errors, answers=answers,
-                           chosen_sessions=chosen, trail=labels.trail_lines(trail, session_titles),
+                           chosen_sessions=chosen, trail=labels.trail_lines(trail, labels.session_titles(event)),
                            position=services.waitlist_position(registration),
                            session_states={c.session_id: c for c in registration.session_choices},
                            status_label=services.status_label, affiliation_label=labels.affiliation_label,

@@ -13,6 +13,7 @@ from ..database import utcnow, write_transaction
 from ..enums import RegistrationStatus
 from ..errors import ValidationError
 from ..extensions import db
+from ..templating import localized
 from . import seats
 from .lifecycle import _audit, _claim_session_seats, _load_active, _retrying
 from .models import Answer, Registration, RegistrationSession
@@ -60,7 +61,7 @@ def update_choices(registration: Registration, *, session_ids: list | None, answ
                 db.session.flush()
                 if reg.status == RegistrationStatus.CONFIRMED:
                     _claim_session_seats(reg)
-                    full = [c.session.title for c in reg.session_choices
+                    full = [localized(c.session, "title") for c in reg.session_choices
                             if c.session_id in added and not c.holds_seat]
                     seat_given_up = any(current[s].holds_seat for s in removed)
                     if full and seat_given_up and not give_up_seats:

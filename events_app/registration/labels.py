@@ -16,6 +16,8 @@ from flask_babel import ngettext
 
 from ..audit.models import AuditEntry
 from ..enums import Affiliation, RegistrationStatus
+from ..events.models import Event
+from ..templating import localized
 from .lifecycle import status_label
 
 
@@ -69,6 +71,11 @@ class TrailLine:
     actor: str
     action: str
     details: list[str]
+
+
+def session_titles(event: Event) -> dict[int, str]:
+    """Each session's title in the reader's language (the original where there is no translation)."""
+    return {s.id: localized(s, "title") for s in event.sessions}
 
 
 def _titles(ids, session_titles: dict[int, str]) -> str:

@@ -9,6 +9,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..enums import Affiliation
 from ..events.models import Event
+from ..templating import localized
 from .message_input import VALUE_FIELDS, message_values
 from .models import MESSAGE_BODY_MAX, MESSAGE_SUBJECT_MAX
 
@@ -37,7 +38,7 @@ class RegistrantMessageForm(FlaskForm):
                                  ("pending", _l("Awaiting approval"))]
         self.attendance.choices = [("", everyone), ("in_person", _l("In person")), ("online", _l("Online"))]
         self.affiliation.choices = [("", everyone)] + [(a.value, affiliation_label(a)) for a in Affiliation]
-        self.session.choices = [("", everyone)] + [(str(s.id), s.title) for s in event.sessions]
+        self.session.choices = [("", everyone)] + [(str(s.id), localized(s, "title")) for s in event.sessions]
         self.attended.choices = [("", everyone), ("yes", _l("People who came")),
                                  ("no", _l("People who did not come"))]
         return self

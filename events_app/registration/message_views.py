@@ -33,7 +33,7 @@ def _compose(event: Event, form: RegistrantMessageForm, *, status: int = 200, pr
     return render_template("registration/messages.html", event=event, form=form, problem=problem,
                            history=messages.message_history(event), attendance_known=attendance_known(event),
                            filter_lines=labels.message_filter_lines,
-                           session_titles={s.id: s.title for s in event.sessions}), status
+                           session_titles=labels.session_titles(event)), status
 
 
 def _refused(event: Event, form: RegistrantMessageForm, err: ValidationError):
@@ -66,7 +66,7 @@ def messages_preview(slug: str):
     form.previewed_count.data = str(preview.count)
     return render_template("registration/message_preview.html", event=event, form=form, preview=preview,
                            filter_lines=labels.message_filter_lines,
-                           session_titles={s.id: s.title for s in event.sessions})
+                           session_titles=labels.session_titles(event))
 
 
 @bp.route("/admin/events/<slug>/messages/send", methods=["POST"])
@@ -105,7 +105,7 @@ def message_recipients_page(slug: str, message_id: int):
     found = message_recipients.message_recipients(event, message_id)
     return render_template("registration/message_recipients.html", event=event, found=found,
                            message=found.progress.message, filter_lines=labels.message_filter_lines,
-                           session_titles={s.id: s.title for s in event.sessions},
+                           session_titles=labels.session_titles(event),
                            status_label=labels.status_label, affiliation_label=labels.affiliation_label,
                            delivery_label=message_recipients.delivery_label)
 

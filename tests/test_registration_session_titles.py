@@ -1,0 +1,125 @@
+"""The registration capability names a session in its reader's language wherever that language is
+known (the original where a session has no translation): messages to registrants (the form's
+session choice and the recipient filter lines), the audit trail of a registration and the attendee's
+"this session is full" message."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from events_app.extensions import db
+from events_app.registration import services
+from tests.messages_support import send, sent_messages
+
+# (the event's language, the reader's, the translated session's title and its translation)
+READERS = pytest.mark.parametrize("event_language, language, original, translation", [
+    ("ja", "en", "A卓", "Table A"),  # an English reader of a Japanese event
+    ("en", "ja", "Table A", "A卓"),  # a Japanese reader of an English event
+])
+UNTRANSLATED = "B卓"
+
+
+@pytest.fixture
+def tables(make_event, make_session):
+    """tables(event_language, original, translation) -> (event, translated session, untranslated session),
+    one hour each, one after the other (so one person may choose both)."""
+    def factory(event_language, original, translation, **fields):
+        event = make_event(language=event_language)
+        middle = event.starts_at + timedelta(hours=1)
+        return (event, make_session(event, title=original, title_translation=translation, ends_at=middle, **fields),
+                make_session(event, title=UNTRANSLATED, starts_at=middle, **fields))
+    return factory
+
+
+@pytest.fixture
+def operator_reading(make_staff, login):
+    """operator_reading(language) -> the test client, signed in as an operator using that language."""
+    def factory(language):
+        operator = make_staff("operator")
+        operator.language = language
+        db.session.commit()
+        return login(operator)
+    return factory
+
+
+def session_filter_titles(html: str) -> list[str]:
+    """The sessions that recipient filter lines name, in page order."""
+    return [title.strip() for title in re.findall(r"(?:Session|セッション): ([^<·]+)", html)]
+
+
+# --- messages to registrants -----------------------------------------------------------------
+
+@READERS
+def test_the_message_form_offers_sessions_in_the_operators_language(
+        db_backend, tables, operator_reading, event_language, language, original, translation):
+    event, translated, untranslated = tables(event_language, original, translation)
+    html = operator_reading(language).get(f"/admin/events/{event.slug}/messages").get_data(as_text=True)
+    select_html = re.search(r'<select id="session" name="session">(.*?)</select>', html, re.S).group(1)
+    options = dict(re.findall(r'<option[^>]*value="(\d+)"[^>]*>([^<]*)</option>', select_html))
+    assert options == {str(translated.id): translation, str(untranslated.id): UNTRANSLATED}
+
+
+@READERS
+def test_recipient_filter_lines_name_sessions_in_the_operators_language(
+        db_backend, tables, operator_reading, make_registration, event_language, language, original, translation):
+    event, translated, untranslated = tables(event_language, original, translation)
+    for session in (translated, untranslated):
+        services.update_choices(make_registration(event), session_ids=[session.id], answers=None)
+    client = operator_reading(language)
+    preview = client.post(f"/admin/events/{event.slug}/messages/preview",
+                          data={"subject": "お知らせ", "body": "本文", "statuses": ["confirmed"],
+                                "session": str(translated.id), "idempotency_key": "k-preview"})
+    for session in (translated, untranslated):
+        assert send(client, event, session=str(session.id)).status_code == 302
+    first, second = sent_messages()
+    history = client.get(f"/admin/events/{event.slug}/messages").get_data(as_text=True)
+    recipients = [client.get(f"/admin/events/{event.slug}/messages/{m.id}").get_data(as_text=True)
+                  for m in (first, second)]
+    assert {
+        "preview": session_filter_titles(preview.get_data(as_text=True)),
+        "history": sorted(session_filter_titles(history)),
+        "recipient pages": [session_filter_titles(page) for page in recipients],
+    } == {
+        "preview": [translation],
+        "history": sorted([translation, UNTRANSLATED]),
+        "recipient pages": [[translation], [UNTRANSLATED]],
+    }
+
+
+# --- the registration's audit trail ----------------------------------------------------------
+
+@READERS
+def test_the_audit_trail_names_sessions_in_the_operators_language(
+        db_backend, tables, operator_reading, make_staff, make_registration, event_language, language, original,
+        translation):
+    event, translated, untranslated = tables(event_language, original, translation)
+    registration = make_registration(event)
+    services.update_choices(registration, session_ids=[translated.id, untranslated.id], answers=None,
+                            actor=make_staff("operator"))
+    html = operator_reading(language).get(f"/admin/registrations/{registration.id}").get_data(as_text=True)
+    added = re.search(r"(?:Sessions added|追加したセッション): ([^<]+)", html).group(1).strip()
+    joined = {"en": f"{translation} and {UNTRANSLATED}", "ja": f"{translation}、{UNTRANSLATED}"}[language]
+    assert added == joined
+
+
+# --- the attendee's "this session is full" ---------------------------------------------------
+
+@READERS
+def test_the_session_is_full_message_names_sessions_in_the_attendees_language(
+        client, db_backend, tables, make_session, make_registration, event_language, language, original,
+        translation):
+    event, translated, untranslated = tables(event_language, original, translation, capacity=1)
+    held = make_session(event, title="C卓", capacity=5)
+    attendee = make_registration(event)
+    services.update_choices(attendee, session_ids=[held.id], answers=None)
+    services.update_choices(make_registration(event), session_ids=[translated.id, untranslated.id],
+                            answers=None)  # both are now full
+    refused = client.post(f"/r/{attendee.manage_token}/choices",
+                          data={"session_ids": [translated.id, untranslated.id]},
+                          headers={"Accept-Language": language})
+    page = refused.get_data(as_text=True)
+    pattern = {"en": r"“(.*?)” is full\. Saving", "ja": r"「(.*?)」は満席です"}[language]
+    assert refused.status_code == 422
+    assert sorted(re.search(pattern, page).group(1).split("”, “")) == sorted([translation, UNTRANSLATED])
