@@ -1,15 +1,18 @@
 """The registration capability names a session in its reader's language wherever that language is
 known (the original where a session has no translation): messages to registrants (the form's
-session choice and the recipient filter lines), the audit trail of a registration and the attendee's
-"this session is full" message."""
+session choice and the recipient filter lines), the audit trail of a registration, the attendee's
+"this session is full" message and the mail that a waitlisted place is now theirs."""
 from __future__ import annotations
 
 import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
+from events_app.database import write_transaction
 from events_app.extensions import db
+from events_app.mail.models import OutboxMessage
 from events_app.registration import services
 from tests.messages_support import send, sent_messages
 
@@ -123,3 +126,47 @@ def test_the_session_is_full_message_names_sessions_in_the_attendees_language(
     pattern = {"en": r"“(.*?)” is full\. Saving", "ja": r"「(.*?)」は満席です"}[language]
     assert refused.status_code == 422
     assert sorted(re.search(pattern, page).group(1).split("”, “")) == sorted([translation, UNTRANSLATED])
+
+
+# --- the mail that a waitlisted place is now yours -------------------------------------------
+
+def promoted_mail_text(registration_id: int) -> str:
+    """The plain text of the registration's "a place is now yours" mail, as the mail worker builds it."""
+    from events_app.mail.composer import compose
+
+    message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.template == "registration_promoted",
+                                                             OutboxMessage.registration_id == registration_id)
+                                 ).one()
+    message.message_id = f"<promoted-{message.id}@tsunagu>"
+    return " ".join(compose(message).get_body(preferencelist=("plain",)).get_content().split())
+
+
+@READERS
+def test_the_promotion_mail_names_the_session_in_the_registrants_language(
+        app, db_backend, tables, make_staff, make_person, make_registration, event_language, language, original,
+        translation):
+    event, translated, untranslated = tables(event_language, original, translation, capacity=1)
+    operator = make_staff("operator")
+    holders = {s.id: make_registration(event) for s in (translated, untranslated)}
+    waiting = {s.id: make_registration(event, make_person(language=language)) for s in (translated, untranslated)}
+    for session_id, registration in [*holders.items(), *waiting.items()]:
+        services.update_choices(registration, session_ids=[session_id], answers=None)
+    for registration in holders.values():  # each seat is given back: the waiting registrant gets it
+        services.update_choices(registration, session_ids=[], answers=None, actor=operator)
+    sentence = {"en": "Good news: a place at “{}” has become free", "ja": "「{}」に空きが出たため"}[language]
+    texts = {session_id: promoted_mail_text(registration.id) for session_id, registration in waiting.items()}
+    assert {session_id: [title for title in (original, translation, UNTRANSLATED)
+                         if sentence.format(title) in text] for session_id, text in texts.items()} == {
+        translated.id: [translation], untranslated.id: [UNTRANSLATED]}
+
+
+def test_a_promotion_mail_queued_before_the_translated_title_still_names_its_session(
+        app, db_backend, tables, make_person, make_registration):
+    from events_app.mail.services import enqueue
+
+    event, translated, _untranslated = tables("ja", "A卓", "Table A")
+    registration = make_registration(event, make_person(language="en"))
+    with write_transaction():  # the payload as it was written before it carried the reader's title
+        enqueue("registration_promoted", to=registration.person.email, language="en", registration=registration,
+                payload={"session_id": translated.id, "session_title": "A卓"})
+    assert "Good news: a place at “A卓” has become free" in promoted_mail_text(registration.id)

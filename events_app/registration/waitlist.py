@@ -14,6 +14,7 @@ from ..database import is_sqlite, write_transaction
 from ..enums import AttendanceMode, RegistrationStatus
 from ..events.models import EventSession
 from ..extensions import db
+from ..templating import in_language
 from . import seats
 from .lifecycle import _audit, _confirm, _load_active, _mail, _retrying
 from .models import Registration, RegistrationSession
@@ -150,8 +151,13 @@ def promote_session_waitlist(session_id: int) -> list[RegistrationSession]:
             break
         choice.status, choice.holds_seat, choice.waitlist_rank = RegistrationStatus.CONFIRMED, True, None
         db.session.flush()
+        # The mail is rendered later, in the registrant's language: keep the title they read
+        # (session_title, the original, stays for older readers of the payload).
+        session = choice.session
         _mail(choice.registration, "registration_promoted",
-              payload={"session_id": session_id, "session_title": choice.session.title})
+              payload={"session_id": session_id, "session_title": session.title,
+                       "session_display_title": in_language(choice.registration.language or "ja", session.title,
+                                                            session.title_translation, session.event.language)})
         promoted.append(choice)
     return promoted
 
