@@ -170,3 +170,11 @@ def test_a_promotion_mail_queued_before_the_translated_title_still_names_its_ses
         enqueue("registration_promoted", to=registration.person.email, language="en", registration=registration,
                 payload={"session_id": translated.id, "session_title": "A卓"})
     assert "Good news: a place at “A卓” has become free" in promoted_mail_text(registration.id)
+
+
+# --- the door's counts, as the API document describes them -----------------------------------
+
+def test_the_api_document_describes_the_counts_sessions_display_title_and_room(client, db_backend):
+    document = client.get("/api/v1/openapi.json").get_json()
+    summary = document["paths"]["/checkin/events/{slug}/counts"]["get"]["summary"]
+    assert "[{id, title, display_title, room, checked_in, expected}]" in summary

@@ -311,7 +311,9 @@ document("/checkin/sync", "post", {
     "responses": {"200": {"description": "One result per scan, in order"}, "422": _ERR},
 })
 for _path, _summary in (("counts", "Checked in / expected, in person and online, and per breakout session "
-                                   "(sessions: [{id, title, checked_in, expected}]); with ?since=<cursor> also "
+                                   "(sessions: [{id, title, display_title, room, checked_in, expected}]: title as "
+                                   "the event wrote it, display_title in the request's language, room as written); "
+                                   "with ?since=<cursor> also "
                                    "{cursor, changes: [{id, status, checked_in_at, checked_in_by, online_joined_at}]}"),
                         ("search", "Find attendees by name, kana (hiragana or romaji too), email or company (?q=)"),
                         ("offline", "Attendee list and ticket-code hashes for offline decisions")):
