@@ -178,3 +178,22 @@ def test_the_api_document_describes_the_counts_sessions_display_title_and_room(c
     document = client.get("/api/v1/openapi.json").get_json()
     summary = document["paths"]["/checkin/events/{slug}/counts"]["get"]["summary"]
     assert "[{id, title, display_title, room, checked_in, expected}]" in summary
+
+
+# --- the form's "at the same time" refusal -----------------------------------------------------
+
+@READERS
+def test_overlapping_tables_are_named_in_the_attendees_language(
+        client, db_backend, make_event, make_session, event_language, language, original, translation):
+    """Two tables at the same hour cannot both be chosen; the refusal names them as the attendee
+    reads them (a translated table by its translation, an untranslated one as it is)."""
+    event = make_event(language=event_language)
+    translated = make_session(event, title=original, title_translation=translation)
+    untranslated = make_session(event, title=UNTRANSLATED)
+    response = client.post(f"/api/v1/events/{event.slug}/registrations", headers={"Accept-Language": language},
+                           json={"name": "鈴木 一郎", "name_kana": "スズキ イチロウ", "email": "overlap@example.jp",
+                                 "affiliation": "alumni", "consent": True, "language": language,
+                                 "session_ids": [translated.id, untranslated.id]})
+    assert response.status_code == 422
+    message = " ".join(response.get_json()["error"]["fields"]["session_ids"])
+    assert translation in message and UNTRANSLATED in message and original not in message

@@ -11,6 +11,7 @@ from ..enums import Affiliation, AttendanceMode, EventKind, QuestionKind, Sessio
 from ..errors import DomainError, ErrorCode, ValidationError
 from ..events.models import Event, EventSession, Question
 from ..people.services import normalise_email, normalise_kana
+from ..templating import localized
 
 MAX_NAME = 200
 MAX_TEXT_ANSWER = 2000
@@ -173,7 +174,7 @@ def clean_sessions(event: Event, raw_ids: Any, errors: dict) -> list[int]:
             if first.overlaps(second):
                 errors.setdefault("session_ids", []).append(
                     _("“%(a)s” and “%(b)s” take place at the same time; choose one of them.",
-                      a=first.title, b=second.title))
+                      a=localized(first, "title"), b=localized(second, "title")))
     return ids
 
 
