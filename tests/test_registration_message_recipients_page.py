@@ -7,14 +7,17 @@ import re
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event as sa_event
+from sqlalchemy import insert, select, update
 
 from events_app.audit.models import AuditEntry
 from events_app.database import write_transaction
-from events_app.enums import OutboxStatus
+from events_app.enums import Affiliation, OutboxStatus, RegistrationStatus
 from events_app.extensions import db
 from events_app.mail.models import OutboxMessage
+from events_app.people.models import Person
 from events_app.registration.message_recipients import EXPORT_ACTION
+from events_app.registration.models import Registration
 from tests.conftest import STAFF_PASSWORD
 from tests.messages_support import send, sent_messages
 
@@ -206,10 +209,149 @@ def test_csv_download_is_recorded_in_the_audit_trail(client, db_backend, sent, o
     [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == EXPORT_ACTION))
     assert (entry.actor_id, entry.event_id, entry.subject_type, entry.subject_id) == (
         operator.id, event.id, "registrant_message", message.id)
-    assert entry.details["rows"] == 3
+    assert entry.details["rows"] == 3 and entry.details["delivery"] == "all"
 
 
 def test_viewing_the_page_is_not_an_export(client, db_backend, sent):
     event, _people, message = sent
     client.get(f"/admin/events/{event.slug}/messages/{message.id}")
     assert db.session.scalars(select(AuditEntry).where(AuditEntry.action == EXPORT_ACTION)).all() == []
+
+
+# --- a large event: the delivery-state tabs and 100 recipients a page ------------------------
+
+CROWD = 230
+FAILED = {i for i in range(CROWD) if i % 10 == 3}            # 23 mails not delivered
+WAITING = {i for i in range(220, CROWD)} - FAILED              # 9 still in the outbox
+DELIVERED = set(range(CROWD)) - FAILED - WAITING               # 198
+
+
+@pytest.fixture
+def crowd(client, operator, make_event):
+    """A message to 230 registrants (kana "メイボ 000" … "メイボ 229"), written in bulk; the mails of
+    FAILED, WAITING and DELIVERED by that number."""
+    event = make_event(capacity=500)
+    with write_transaction():
+        db.session.execute(insert(Person), [
+            dict(email=f"crowd{i:03d}@example.jp", name=f"名簿 {i:03d}", name_kana=f"メイボ {i:03d}",
+                 affiliation=Affiliation.ALUMNI) for i in range(CROWD)])
+        people = dict(db.session.execute(select(Person.email, Person.id).where(Person.email.like("crowd%"))).all())
+        db.session.execute(insert(Registration), [
+            dict(event_id=event.id, person_id=people[f"crowd{i:03d}@example.jp"], status=RegistrationStatus.CONFIRMED,
+                 manage_nonce=f"nonce-{event.id}-{i}", manage_token_hash=f"hash-{event.id}-{i}",
+                 calendar_uid=f"crowd-{event.id}-{i}@tsunagu") for i in range(CROWD)])
+    assert send(client, event).status_code == 302
+    [message] = sent_messages()
+    with write_transaction():
+        for numbers, status in ((FAILED, OutboxStatus.FAILED), (DELIVERED, OutboxStatus.SENT)):
+            db.session.execute(update(OutboxMessage).where(OutboxMessage.to_address.in_(
+                [f"crowd{i:03d}@example.jp" for i in numbers])).values(status=status, sent_at=SENT_AT if status == OutboxStatus.SENT else None))
+    return event, message
+
+
+def _numbers(page: str) -> list[int]:
+    """The crowd numbers of a page's rows, in the page's order."""
+    return [int(n) for n in re.findall(r'<tr id="recipient-\d+" data-delivery="\w+">.*?crowd(\d{3})@', page, re.S)]
+
+
+def _list(client, event, message, query: str = "") -> str:
+    response = client.get(f"/admin/events/{event.slug}/messages/{message.id}{query}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_a_page_shows_a_hundred_recipients_and_a_next_link(client, db_backend, crowd):
+    page = _list(client, *crowd)
+    assert _numbers(page) == list(range(100))
+    assert "230 件中 1–100 件目" in page
+    assert re.search(r'rel="next" id="page-next" href="[^"]*\?page=2#recipients"', page)
+    assert 'rel="prev"' not in page
+
+
+def test_the_last_page_shows_the_rest(client, db_backend, crowd):
+    page = _list(client, *crowd, "?page=3")
+    assert _numbers(page) == list(range(200, CROWD))
+    assert "230 件中 201–230 件目" in page and 'rel="next"' not in page
+    assert re.search(r'rel="prev" id="page-previous" href="[^"]*\?page=2#recipients"', page)
+
+
+def test_the_pages_together_list_everyone_once_in_kana_order(client, db_backend, crowd):
+    numbers = [n for page in (1, 2, 3) for n in _numbers(_list(client, *crowd, f"?page={page}"))]
+    assert numbers == list(range(CROWD))
+
+
+@pytest.mark.parametrize("value, first", [("abc", 0), ("", 0), ("0", 0), ("-4", 0), ("1.5", 0),
+                                          ("4", 200), ("99999999999999999999", 200)])
+def test_a_page_number_out_of_range_or_not_a_number_shows_the_nearest_page(client, db_backend, crowd, value,
+                                                                           first):
+    assert _numbers(_list(client, *crowd, f"?page={value}"))[0] == first
+
+
+def test_the_english_range_reads_from_to_of_total(client, db_backend, crowd):
+    client.get("/lang/en")
+    page = _list(client, *crowd, "?page=2")
+    assert "101–200 of 230" in page and "Next page" in page and "Previous page" in page
+
+
+def test_the_filter_shows_only_the_failed_mails_with_their_count(client, db_backend, crowd):
+    page = _list(client, *crowd, "?delivery=not_delivered")
+    assert _numbers(page) == sorted(FAILED)
+    assert set(re.findall(r'data-delivery="(\w+)"', page)) == {"not_delivered"}
+    assert "23 件中 1–23 件目" in page and 'rel="next"' not in page
+    assert re.search(r'id="tab-not_delivered" href="[^"]*" aria-current="page">配信失敗\s*'
+                     r'<span class="reg-tab-count">23</span>', page)
+    assert re.search(r'id="tab-all" href="[^"]*">すべて\s*<span class="reg-tab-count">230</span>', page)
+    assert "recipients.csv?delivery=not_delivered" in page and "CSV をダウンロード（配信失敗）" in page
+
+
+def test_the_filter_pages_too_and_its_links_keep_it(client, db_backend, crowd):
+    page = _list(client, *crowd, "?delivery=delivered&page=2")
+    assert _numbers(page) == sorted(DELIVERED)[100:]
+    assert "198 件中 101–198 件目" in page
+    assert re.search(r'rel="prev" id="page-previous" href="[^"]*\?delivery=delivered#recipients"', page)
+
+
+def test_an_unknown_filter_shows_everyone_and_says_so(client, db_backend, crowd):
+    page = _list(client, *crowd, "?delivery=bounced")
+    assert "不明な配信状況が指定されたため、すべてを表示しています。" in page
+    assert len(_numbers(page)) == 100 and "230 件中 1–100 件目" in page
+    assert re.search(r'id="tab-all" href="[^"]*" aria-current="page"', page)
+
+
+def test_a_filter_nobody_is_in_says_so(client, db_backend, sent):
+    event, people, message = sent
+    _mark(people["formula"], OutboxStatus.SENT, sent_at=SENT_AT)
+    page = _list(client, event, message, "?delivery=waiting")
+    assert _rows(page) == {} and "この配信状況の送信先はありません。" in page
+
+
+def test_the_page_reads_only_its_rows_from_the_database(client, db_backend, crowd):
+    statements = []
+
+    def remember(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+    sa_event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        _list(client, *crowd, "?page=2")
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", remember)
+    [listing] = [s for s in statements if "to_address" in s and "ORDER BY" in s]
+    assert "LIMIT" in listing and "OFFSET" in listing
+
+
+def test_csv_with_a_filter_has_only_those_rows_and_the_audit_records_the_filter(client, db_backend, crowd,
+                                                                                   operator):
+    event, message = crowd
+    response = client.get(f"/admin/events/{event.slug}/messages/{message.id}/recipients.csv?delivery=not_delivered")
+    assert "recipients-not_delivered-" in response.headers["Content-Disposition"]
+    _header, *rows = _csv(response)
+    assert sorted(row[2] for row in rows) == [f"crowd{i:03d}@example.jp" for i in sorted(FAILED)]
+    assert {row[6] for row in rows} == {"配信失敗"}
+    [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == EXPORT_ACTION))
+    assert entry.details["rows"] == len(FAILED) and entry.details["delivery"] == "not_delivered"
+
+
+def test_csv_is_never_paged(client, db_backend, crowd):
+    event, message = crowd
+    _header, *rows = _csv(client.get(f"/admin/events/{event.slug}/messages/{message.id}/recipients.csv?page=2"))
+    assert len(rows) == CROWD

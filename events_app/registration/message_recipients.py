@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from math import ceil
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -27,11 +28,19 @@ from ..people.models import Person
 from .labels import affiliation_label
 from .lifecycle import status_label
 from .message_mail import PAYLOAD_KEY, TEMPLATE
-from .messages import Delivery, MessageHistoryRow
+from .messages import Delivery, MessageHistoryRow, message_progress
 from .models import RegistrantMessage, Registration
 
 EXPORT_ACTION = "export.message_recipients_csv"
 ERROR_SHORT = 120  # characters of the last error on the page; the CSV keeps it whole
+PAGE_SIZE = 100  # recipients per page; the CSV is never paged
+
+# The outbox states behind each delivery state (as the history counts them).
+OUTBOX_STATES = {
+    Delivery.DELIVERED: (OutboxStatus.SENT,),
+    Delivery.WAITING: (OutboxStatus.QUEUED, OutboxStatus.SENDING),
+    Delivery.NOT_DELIVERED: (OutboxStatus.FAILED,),
+}
 
 
 @dataclass(frozen=True)
@@ -67,9 +76,46 @@ class RecipientLine:
 
 
 @dataclass(frozen=True)
+class RecipientPage:
+    """Which slice of the (filtered) recipients a page shows."""
+
+    number: int  # 1-based, always within 1..pages
+    pages: int   # at least 1, even when nobody is in the chosen state
+    total: int   # recipients in the chosen delivery state
+
+    @property
+    def first(self) -> int:
+        """The position of the page's first line (1-based); 0 when the page is empty."""
+        return (self.number - 1) * PAGE_SIZE + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return min(self.number * PAGE_SIZE, self.total)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+@dataclass(frozen=True)
 class MessageRecipients:
     progress: MessageHistoryRow  # the message with its delivered / waiting / failed counts
-    lines: list[RecipientLine]
+    delivery: Delivery | None    # the state the lines are in; None for every recipient
+    page: RecipientPage
+    lines: list[RecipientLine]   # this page's lines only
+
+    def count(self, delivery: Delivery | None = None) -> int:
+        """Recipients in a delivery state (None: all of them)."""
+        return _count(self.progress, delivery)
+
+
+def _count(row: MessageHistoryRow, delivery: Delivery | None) -> int:
+    return {None: row.delivered + row.waiting + row.failed, Delivery.DELIVERED: row.delivered,
+            Delivery.WAITING: row.waiting, Delivery.NOT_DELIVERED: row.failed}[delivery]
 
 
 def message_of_event(event: Event, message_id: int) -> RegistrantMessage:
@@ -81,8 +127,8 @@ def message_of_event(event: Event, message_id: int) -> RegistrantMessage:
     return message
 
 
-def _recipient_rows(message: RegistrantMessage):
-    return db.session.execute(
+def _recipient_rows(message: RegistrantMessage, delivery: Delivery | None):
+    stmt = (
         select(OutboxMessage.id, OutboxMessage.to_address, Person.name, Person.name_kana, Person.affiliation,
                Person.company, Registration.status, OutboxMessage.status, OutboxMessage.sent_at,
                OutboxMessage.next_attempt_at, OutboxMessage.attempts, OutboxMessage.last_error)
@@ -90,22 +136,42 @@ def _recipient_rows(message: RegistrantMessage):
         .outerjoin(Person, Person.id == Registration.person_id)
         .where(OutboxMessage.event_id == message.event_id, OutboxMessage.template == TEMPLATE,
                OutboxMessage.payload[PAYLOAD_KEY].as_integer() == message.id)
-        # Kana order as the registrations list; rows without a person last, by address.
+        # Kana order as the registrations list; rows without a person last, by address. The id
+        # last makes the order total, so LIMIT/OFFSET pages neither repeat nor skip a row.
         .order_by(Person.name_kana.is_(None), Person.name_kana, OutboxMessage.to_address, OutboxMessage.id))
+    if delivery is not None:
+        stmt = stmt.where(OutboxMessage.status.in_(OUTBOX_STATES[delivery]))
+    return stmt
 
 
-def message_recipients(event: Event, message_id: int) -> MessageRecipients:
-    """The message, its counts, and one line per recipient. Raises NotFound (see message_of_event)."""
+def _lines(stmt) -> list[RecipientLine]:
+    return [RecipientLine(outbox_id=row[0], email=row[1], name=row[2] or "", name_kana=row[3] or "",
+                          affiliation=row[4], company=row[5] or "", status=row[6],
+                          outbox_status=OutboxStatus(row[7]), sent_at=row[8], next_attempt_at=row[9],
+                          attempts=row[10] or 0, last_error=row[11] or "")
+            for row in db.session.execute(stmt)]
+
+
+def message_recipients(event: Event, message_id: int, *, delivery: Delivery | None = None,
+                       page: int = 1) -> MessageRecipients:
+    """The message, its counts, and one page of its recipients in a delivery state (None: all).
+
+    A page number out of range shows the nearest page. Raises NotFound (see message_of_event).
+    """
     message = message_of_event(event, message_id)
-    lines = [RecipientLine(outbox_id=row[0], email=row[1], name=row[2] or "", name_kana=row[3] or "",
-                           affiliation=row[4], company=row[5] or "", status=row[6],
-                           outbox_status=OutboxStatus(row[7]), sent_at=row[8], next_attempt_at=row[9],
-                           attempts=row[10] or 0, last_error=row[11] or "")
-             for row in _recipient_rows(message)]
-    counts = {state: sum(1 for line in lines if line.delivery == state) for state in Delivery}
-    progress = MessageHistoryRow(message, delivered=counts[Delivery.DELIVERED], waiting=counts[Delivery.WAITING],
-                                 failed=counts[Delivery.NOT_DELIVERED])
-    return MessageRecipients(progress, lines)
+    progress = message_progress(message)
+    total = _count(progress, delivery)
+    pages = max(1, ceil(total / PAGE_SIZE))
+    shown = RecipientPage(number=min(max(page, 1), pages), pages=pages, total=total)
+    # Counted and listed in two statements: a mail the worker delivers in between may move one line
+    # across pages; the next load is right again, and no page ever reads every row.
+    lines = _lines(_recipient_rows(message, delivery).limit(PAGE_SIZE).offset((shown.number - 1) * PAGE_SIZE))
+    return MessageRecipients(progress, delivery, shown, lines)
+
+
+def all_recipient_lines(message: RegistrantMessage, *, delivery: Delivery | None = None) -> list[RecipientLine]:
+    """Every recipient of the message in a delivery state (None: all), for the CSV."""
+    return _lines(_recipient_rows(message, delivery))
 
 
 # --- the CSV --------------------------------------------------------------------------------
@@ -141,8 +207,9 @@ def csv_rows(event: Event, lines: list[RecipientLine]) -> Iterator[list]:
 
 
 def record_recipients_export(event: Event, message: RegistrantMessage, *, rows: int, actor,
-                             ip: str | None = None) -> None:
-    """Record the download of a recipient list (names and addresses) in the audit trail."""
+                             delivery: Delivery | None = None, ip: str | None = None) -> None:
+    """Record the download of a recipient list (names and addresses) in the audit trail, with the
+    delivery state it was filtered to ("all" when it was not)."""
     with write_transaction():
         record(actor, EXPORT_ACTION, "registrant_message", message.id, event_id=event.id,
-               details={"rows": rows, "ip": ip})
+               details={"rows": rows, "delivery": delivery.value if delivery else "all", "ip": ip})

@@ -97,14 +97,36 @@ def messages_send(slug: str):
     return redirect(url_for("registration.messages_page", slug=event.slug, _anchor=f"message-{result.message.id}"))
 
 
+def _delivery_asked() -> tuple[messages.Delivery | None, bool]:
+    """The `delivery` query parameter: a state or None for all, and whether the value was unknown."""
+    value = request.args.get("delivery", "")
+    if value in ("", "all"):
+        return None, False
+    try:
+        return messages.Delivery(value), False
+    except ValueError:
+        return None, True
+
+
+def _page_asked() -> int:
+    """The `page` query parameter; anything but a number is the first page (the service clamps)."""
+    try:
+        return int(request.args.get("page", "1"))
+    except ValueError:
+        return 1
+
+
 @bp.route("/admin/events/<slug>/messages/<int:message_id>")
 @staff_required(*OPERATORS)
 def message_recipients_page(slug: str, message_id: int):
-    """One sent message: its text, its recipients, and where each person's mail is."""
+    """One sent message: its text, and a page of its recipients with where each person's mail is."""
     event = _event_or_404(slug)
-    found = message_recipients.message_recipients(event, message_id)
+    delivery, unknown_delivery = _delivery_asked()
+    found = message_recipients.message_recipients(event, message_id, delivery=delivery, page=_page_asked())
     return render_template("registration/message_recipients.html", event=event, found=found,
-                           message=found.progress.message, filter_lines=labels.message_filter_lines,
+                           message=found.progress.message, unknown_delivery=unknown_delivery,
+                           deliveries=list(message_recipients.OUTBOX_STATES),
+                           filter_lines=labels.message_filter_lines,
                            session_titles=labels.session_titles(event),
                            status_label=labels.status_label, affiliation_label=labels.affiliation_label,
                            delivery_label=message_recipients.delivery_label)
@@ -113,13 +135,17 @@ def message_recipients_page(slug: str, message_id: int):
 @bp.route("/admin/events/<slug>/messages/<int:message_id>/recipients.csv")
 @staff_required(*OPERATORS)
 def message_recipients_csv(slug: str, message_id: int):
-    """The recipient list as CSV (UTF-8 with a BOM for Excel); the download is audited."""
+    """The recipient list in one delivery state or all (never paged) as CSV (UTF-8 with a BOM for
+    Excel); the download is audited with its filter. An unknown state downloads everyone, as the page shows."""
     event = _event_or_404(slug)
-    found = message_recipients.message_recipients(event, message_id)
-    message_recipients.record_recipients_export(event, found.progress.message, rows=len(found.lines),
+    delivery, _unknown = _delivery_asked()
+    message = message_recipients.message_of_event(event, message_id)
+    lines = message_recipients.all_recipient_lines(message, delivery=delivery)
+    message_recipients.record_recipients_export(event, message, rows=len(lines), delivery=delivery,
                                                 actor=current_staff(), ip=request.remote_addr)
-    chunks = csv_chunks(message_recipients.csv_header(event), message_recipients.csv_rows(event, found.lines))
-    name = f"{event.slug}-message-{message_id}-recipients-{file_stamp(event.timezone)}.csv"
+    chunks = csv_chunks(message_recipients.csv_header(event), message_recipients.csv_rows(event, lines))
+    state = f"-{delivery.value}" if delivery else ""
+    name = f"{event.slug}-message-{message_id}-recipients{state}-{file_stamp(event.timezone)}.csv"
     return Response(b"".join(chunks), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
                              "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store"})
