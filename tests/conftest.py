@@ -291,6 +291,17 @@ def make_registration(app, make_person) -> Callable:
 # --- a real SMTP server on loopback ----------------------------------------------------
 
 @pytest.fixture
+def operator_in(client, login, make_staff, db_backend):
+    """operator_in(language) -> the client signed in as an operator whose UI is in that language."""
+    def sign_in(language: str):
+        operator = make_staff("operator")
+        operator.language = language
+        db.session.commit()
+        return login(operator)
+    return sign_in
+
+
+@pytest.fixture
 def message_mixer(make_event, make_registration, make_person):
     """An event for messages to registrants: two Japanese and one English confirmed registration, one waitlisted, one cancelled."""
     event = make_event(title="石炭部 OB/OG 交流会", title_translation="Coal Department alumni evening")

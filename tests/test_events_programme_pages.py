@@ -117,17 +117,6 @@ def operators_session_titles(client, event) -> list[str]:
     return [title.strip() for title in re.findall(r'<tr id="session-\d+">\s*<td>[^<]*</td>\s*<td><div>([^<]*)<', html)]
 
 
-@pytest.fixture
-def operator_in(client, login, make_staff, db_backend):
-    """operator_in(language) -> the client signed in as an operator whose UI is in that language."""
-    def sign_in(language: str):
-        operator = make_staff("operator")
-        operator.language = language
-        db.session.commit()
-        return login(operator)
-    return sign_in
-
-
 @pytest.mark.parametrize("event_language, language, original, translation", [
     ("ja", "en", "A卓：起業", "Table A: start-ups"),  # an English operator of a Japanese event
     ("en", "ja", "Table A: start-ups", "A卓：起業"),  # a Japanese operator of an English event

@@ -36,17 +36,6 @@ def tables(make_event, make_session):
     return factory
 
 
-@pytest.fixture
-def operator_reading(make_staff, login):
-    """operator_reading(language) -> the test client, signed in as an operator using that language."""
-    def factory(language):
-        operator = make_staff("operator")
-        operator.language = language
-        db.session.commit()
-        return login(operator)
-    return factory
-
-
 def session_filter_titles(html: str) -> list[str]:
     """The sessions that recipient filter lines name, in page order."""
     return [title.strip() for title in re.findall(r"(?:Session|セッション): ([^<·]+)", html)]
@@ -56,9 +45,9 @@ def session_filter_titles(html: str) -> list[str]:
 
 @READERS
 def test_the_message_form_offers_sessions_in_the_operators_language(
-        db_backend, tables, operator_reading, event_language, language, original, translation):
+        db_backend, tables, operator_in, event_language, language, original, translation):
     event, translated, untranslated = tables(event_language, original, translation)
-    html = operator_reading(language).get(f"/admin/events/{event.slug}/messages").get_data(as_text=True)
+    html = operator_in(language).get(f"/admin/events/{event.slug}/messages").get_data(as_text=True)
     select_html = re.search(r'<select id="session" name="session">(.*?)</select>', html, re.S).group(1)
     options = dict(re.findall(r'<option[^>]*value="(\d+)"[^>]*>([^<]*)</option>', select_html))
     assert options == {str(translated.id): translation, str(untranslated.id): UNTRANSLATED}
@@ -66,11 +55,11 @@ def test_the_message_form_offers_sessions_in_the_operators_language(
 
 @READERS
 def test_recipient_filter_lines_name_sessions_in_the_operators_language(
-        db_backend, tables, operator_reading, make_registration, event_language, language, original, translation):
+        db_backend, tables, operator_in, make_registration, event_language, language, original, translation):
     event, translated, untranslated = tables(event_language, original, translation)
     for session in (translated, untranslated):
         services.update_choices(make_registration(event), session_ids=[session.id], answers=None)
-    client = operator_reading(language)
+    client = operator_in(language)
     preview = client.post(f"/admin/events/{event.slug}/messages/preview",
                           data={"subject": "お知らせ", "body": "本文", "statuses": ["confirmed"],
                                 "session": str(translated.id), "idempotency_key": "k-preview"})
@@ -95,13 +84,13 @@ def test_recipient_filter_lines_name_sessions_in_the_operators_language(
 
 @READERS
 def test_the_audit_trail_names_sessions_in_the_operators_language(
-        db_backend, tables, operator_reading, make_staff, make_registration, event_language, language, original,
+        db_backend, tables, operator_in, make_staff, make_registration, event_language, language, original,
         translation):
     event, translated, untranslated = tables(event_language, original, translation)
     registration = make_registration(event)
     services.update_choices(registration, session_ids=[translated.id, untranslated.id], answers=None,
                             actor=make_staff("operator"))
-    html = operator_reading(language).get(f"/admin/registrations/{registration.id}").get_data(as_text=True)
+    html = operator_in(language).get(f"/admin/registrations/{registration.id}").get_data(as_text=True)
     added = re.search(r"(?:Sessions added|追加したセッション): ([^<]+)", html).group(1).strip()
     joined = {"en": f"{translation} and {UNTRANSLATED}", "ja": f"{translation}、{UNTRANSLATED}"}[language]
     assert added == joined

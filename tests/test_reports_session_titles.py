@@ -11,17 +11,6 @@ from events_app.extensions import db
 
 
 @pytest.fixture
-def operator_in(client, login, make_staff, db_backend):
-    """operator_in(language) -> the client signed in as an operator whose UI is in that language."""
-    def sign_in(language: str):
-        operator = make_staff("operator")
-        operator.language = language
-        db.session.commit()
-        return login(operator)
-    return sign_in
-
-
-@pytest.fixture
 def tables(make_event, make_session):
     """tables(event_language) -> an event with a translated table and one without a translation."""
     def factory(event_language: str):
