@@ -7,7 +7,6 @@ import re
 
 import pytest
 
-from events_app.extensions import db
 
 
 @pytest.fixture
