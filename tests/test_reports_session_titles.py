@@ -8,7 +8,6 @@ import re
 import pytest
 
 
-
 @pytest.fixture
 def tables(make_event, make_session):
     """tables(event_language) -> an event with a translated table and one without a translation."""
