@@ -65,3 +65,20 @@ def test_session_of_a_cancelled_event_is_409(client, staff_token, make_event):
     event = make_event(slug="off", status=EventStatus.CANCELLED)
     response = client.post("/api/v1/events/off/sessions", json=session_body(event), headers=staff_token)
     assert response.status_code == 409
+
+
+@pytest.mark.parametrize("language, expected", [("en", "Table A"), ("ja", "A卓")])
+def test_ending_the_event_before_a_session_is_refused_naming_it_in_the_readers_language(
+        client, staff_token, make_event, make_session, language, expected):
+    """The event cannot end before its timetable does: the refusal names the session as the
+    operator reads it (a Japanese event's table by its English title for an English client)."""
+    event = make_event(slug="kabeuchi", language="ja")
+    make_session(event, title="A卓", title_translation="Table A", starts_at=event.starts_at,
+                 ends_at=event.starts_at + timedelta(hours=2))
+    before = client.get("/api/v1/events/kabeuchi").get_json()["ends_at"]
+    response = client.patch("/api/v1/events/kabeuchi", headers={**staff_token, "Accept-Language": language},
+                            json={"ends_at": (event.starts_at + timedelta(hours=1)).isoformat()})
+    assert response.status_code == 422
+    message = " ".join(error(response)["fields"]["ends_at"])
+    assert expected in message and ("A卓" not in message if language == "en" else "Table A" not in message)
+    assert client.get("/api/v1/events/kabeuchi").get_json()["ends_at"] == before

@@ -20,6 +20,7 @@ from ..database import utcnow, write_transaction
 from ..enums import EventKind, EventStatus, Visibility
 from ..errors import Conflict, ErrorCode, NotFound, ValidationError
 from ..extensions import db
+from ..templating import localized
 from . import validation as v
 from .labels import kind_label, status_label  # noqa: F401  (re-exported for templates and views)
 from .models import Event
@@ -278,7 +279,8 @@ def update_event(event_id: int, changes: dict[str, Any], *, actor) -> Event:
                        if s.starts_at < values["starts_at"] or s.ends_at > values["ends_at"]]
             if outside:
                 raise ValidationError(_("Some fields need attention."), fields={"ends_at": [
-                    _("The session “%(title)s” would fall outside the event; change it first.", title=outside[0].title)]})
+                    _("The session “%(title)s” would fall outside the event; change it first.",
+                      title=localized(outside[0], "title"))]})
             calendar_changes = {name: (getattr(event, name), values[name])
                                 for name in changed & calendar_services.CALENDAR_FIELDS}
             for name, value in values.items():
