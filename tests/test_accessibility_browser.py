@@ -96,3 +96,25 @@ def test_a_messages_recipient_list_on_a_phone_and_a_desktop(demo_site, launch_br
     page.goto(f"{demo_site.url}/admin/events/{event.slug}/messages/{message.id}")
     assert page.locator("tr[data-delivery]").count() > 0
     assert violations(page) == []
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_large_messages_recipient_list_with_its_tabs_and_pager(demo_site, launch_browser, make_staff, make_event,
+                                                                  client, login, width):
+    """230 recipients: the delivery-state tabs, the pager and a filtered page, on a phone and a desktop."""
+    from datetime import datetime, timezone
+
+    from tests.messages_support import send_to_crowd
+    from tests.support import sign_in
+
+    staff = make_staff("operator")
+    login(staff)
+    event = make_event(capacity=500)
+    message = send_to_crowd(client, event, sent_at=datetime(2030, 5, 1, 1, 30, tzinfo=timezone.utc))
+    page = launch_browser().new_page(viewport={"width": width, "height": 900}, locale="ja-JP")
+    sign_in(page, demo_site.url, staff, STAFF_PASSWORD)
+    base = f"{demo_site.url}/admin/events/{event.slug}/messages/{message.id}"
+    for query, rows in (("?page=2", 100), ("?delivery=not_delivered", 23), ("?delivery=waiting&page=9", 9)):
+        page.goto(base + query)
+        assert page.locator("tr[data-delivery]").count() == rows, query
+        assert violations(page) == [], query

@@ -8,18 +8,16 @@ from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 
 from events_app.audit.models import AuditEntry
 from events_app.database import write_transaction
-from events_app.enums import Affiliation, OutboxStatus, RegistrationStatus
+from events_app.enums import OutboxStatus
 from events_app.extensions import db
 from events_app.mail.models import OutboxMessage
-from events_app.people.models import Person
 from events_app.registration.message_recipients import EXPORT_ACTION
-from events_app.registration.models import Registration
 from tests.conftest import STAFF_PASSWORD
-from tests.messages_support import send, sent_messages
+from tests.messages_support import CROWD, DELIVERED, FAILED, send, send_to_crowd, sent_messages
 
 SENT_AT = datetime(2030, 5, 1, 1, 30, tzinfo=timezone.utc)      # 10:30 in Tokyo
 RETRY_AT = datetime(2030, 5, 1, 2, 45, tzinfo=timezone.utc)     # 11:45 in Tokyo
@@ -220,33 +218,11 @@ def test_viewing_the_page_is_not_an_export(client, db_backend, sent):
 
 # --- a large event: the delivery-state tabs and 100 recipients a page ------------------------
 
-CROWD = 230
-FAILED = {i for i in range(CROWD) if i % 10 == 3}            # 23 mails not delivered
-WAITING = {i for i in range(220, CROWD)} - FAILED              # 9 still in the outbox
-DELIVERED = set(range(CROWD)) - FAILED - WAITING               # 198
-
-
 @pytest.fixture
 def crowd(client, operator, make_event):
-    """A message to 230 registrants (kana "メイボ 000" … "メイボ 229"), written in bulk; the mails of
-    FAILED, WAITING and DELIVERED by that number."""
+    """A message to CROWD registrants, its mails in FAILED, WAITING and DELIVERED (messages_support)."""
     event = make_event(capacity=500)
-    with write_transaction():
-        db.session.execute(insert(Person), [
-            dict(email=f"crowd{i:03d}@example.jp", name=f"名簿 {i:03d}", name_kana=f"メイボ {i:03d}",
-                 affiliation=Affiliation.ALUMNI) for i in range(CROWD)])
-        people = dict(db.session.execute(select(Person.email, Person.id).where(Person.email.like("crowd%"))).all())
-        db.session.execute(insert(Registration), [
-            dict(event_id=event.id, person_id=people[f"crowd{i:03d}@example.jp"], status=RegistrationStatus.CONFIRMED,
-                 manage_nonce=f"nonce-{event.id}-{i}", manage_token_hash=f"hash-{event.id}-{i}",
-                 calendar_uid=f"crowd-{event.id}-{i}@tsunagu") for i in range(CROWD)])
-    assert send(client, event).status_code == 302
-    [message] = sent_messages()
-    with write_transaction():
-        for numbers, status in ((FAILED, OutboxStatus.FAILED), (DELIVERED, OutboxStatus.SENT)):
-            db.session.execute(update(OutboxMessage).where(OutboxMessage.to_address.in_(
-                [f"crowd{i:03d}@example.jp" for i in numbers])).values(status=status, sent_at=SENT_AT if status == OutboxStatus.SENT else None))
-    return event, message
+    return event, send_to_crowd(client, event, sent_at=SENT_AT)
 
 
 def _numbers(page: str) -> list[int]:
