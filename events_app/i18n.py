@@ -51,8 +51,12 @@ def select_locale() -> str:
     if not has_request_context():
         # The CLI and the worker: messages in CLI_LANGUAGE; mail uses force_locale per message.
         return current_app.config.get("CLI_LANGUAGE", "en")
-    request.environ[LOCALE_CHOSEN] = True
-    chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    environ = request.environ
+    environ[LOCALE_CHOSEN] = True
+    # Parse the query string and cookies only when there are any: most API calls (a door scan)
+    # carry neither, and this runs on every request that translates something.
+    chosen = (request.args.get("lang") if environ.get("QUERY_STRING") else None) or (
+        request.cookies.get(LANG_COOKIE) if environ.get("HTTP_COOKIE") else None)
     if chosen in languages:
         return chosen
     # A bearer-token API call is not a browser session: don't decode the session cookie and load
@@ -61,7 +65,8 @@ def select_locale() -> str:
     if (getattr(g, "api_user", None) is None and current_user
             and getattr(current_user, "is_authenticated", False) and current_user.language in languages):
         return current_user.language
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    best = request.accept_languages.best_match(languages) if environ.get("HTTP_ACCEPT_LANGUAGE") else None
+    return best or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def organizer_name(language: str | None = None) -> str:

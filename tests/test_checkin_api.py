@@ -47,6 +47,23 @@ def test_second_scan_answers_already_checked_in_with_when_and_whom(client, scene
     assert body["checked_in_at"] and body["checked_in_by"] == "Operator"
 
 
+def test_the_result_message_follows_each_scans_language(client, scene):
+    """Messages are translated once per language and process; each answer still reads in its own
+    request's language (Accept-Language, ?lang=, the language cookie), Japanese by default."""
+    _event, _registration, token, code = scene
+    auth = {"Authorization": f"Bearer {token}"}
+    body = {"code": code, "event": "mixer"}
+    expected = [({}, "", "受付済み"), ({"Accept-Language": "en"}, "", "Already checked in"),
+                ({}, "?lang=en", "Already checked in"), ({"Accept-Language": "en"}, "?lang=ja", "受付済み"),
+                ({}, "", "受付済み")]
+    client.post("/api/v1/checkin", json=body, headers=auth)  # admitted: every answer below is the same result
+    for headers, query, message in expected:
+        answer = client.post(f"/api/v1/checkin{query}", json=body, headers={**auth, **headers}).get_json()
+        assert (answer["result"], answer["message"]) == ("already_checked_in", message), (headers, query)
+    client.set_cookie("tsunagu_lang", "en")
+    assert client.post("/api/v1/checkin", json=body, headers=auth).get_json()["message"] == "Already checked in"
+
+
 def test_nonce_retry_answers_the_same(client, scene):
     event, registration, token, code = scene
     first = post(client, "/api/v1/checkin", token, {"code": code, "event": "mixer", "nonce": "abc"}).get_json()

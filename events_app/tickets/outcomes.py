@@ -5,7 +5,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 
 from ..enums import RegistrationStatus
 from ..events.models import Event, EventSession
@@ -49,8 +49,19 @@ _RESULT_MESSAGES = {
 }
 
 
+# Each result's message per locale, translated once per process: a door scan translated it on
+# every answer through Flask-Babel's domain lookup (15 µs of a 290 µs scan, in process).
+_TRANSLATED: dict[tuple[object, CheckInResult], str] = {}
+
+
 def result_message(result: CheckInResult) -> str:
-    return _RESULT_MESSAGES[result]()
+    locale = get_locale()
+    if locale is None:  # outside a request: whatever the CLI's language is, uncached
+        return _RESULT_MESSAGES[result]()
+    message = _TRANSLATED.get((locale, result))
+    if message is None:
+        message = _TRANSLATED[(locale, result)] = _RESULT_MESSAGES[result]()
+    return message
 
 
 @dataclass
