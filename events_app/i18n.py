@@ -115,9 +115,12 @@ def vary_on_language(response: Response) -> Response:
     dictionary lookup when nothing was translated.
     """
     if request.environ.get(LOCALE_CHOSEN) and request.endpoint != "static":
-        # One update (each `vary.add` re-parses and re-writes the header): the language cookie,
-        # and a signed-in user's language, also decide.
-        response.vary.update(("Accept-Language", "Cookie"))
+        # The language cookie, and a signed-in user's language, also decide. Most answers have no
+        # Vary yet: set it outright (werkzeug's HeaderSet parses and re-writes it on each change).
+        if "Vary" in response.headers:
+            response.vary.update(("Accept-Language", "Cookie"))
+        else:
+            response.headers["Vary"] = "Accept-Language, Cookie"
     return response
 
 
