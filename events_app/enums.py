@@ -96,6 +96,21 @@ class CheckInSource(enum.StrEnum):
     API = "api"
 
 
+class MessageStatus(enum.StrEnum):
+    """Where an operator's message to registrants is: waiting for its time, sent, or called off."""
+
+    SCHEDULED = "scheduled"
+    SENDING = "sending"  # claimed by one sender; seen only inside that sender's transaction
+    SENT = "sent"
+    CANCELLED = "cancelled"
+
+
+class MessageCancelReason(enum.StrEnum):
+    OPERATOR = "operator"                # an operator cancelled it before its time
+    EVENT_CANCELLED = "event_cancelled"  # the event was cancelled before the send time
+    NO_RECIPIENTS = "no_recipients"      # at its time, no one matched the recipients
+
+
 class OutboxStatus(enum.StrEnum):
     QUEUED = "queued"
     SENDING = "sending"

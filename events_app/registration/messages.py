@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record
-from ..database import write_transaction
-from ..enums import OutboxStatus
+from ..database import utcnow, write_transaction
+from ..enums import MessageStatus, OutboxStatus
 from ..errors import ValidationError
 from ..events.models import Event
 from ..extensions import db
@@ -159,7 +159,7 @@ def send_message(event: Event, values: dict, *, actor, idempotency_key: str,
                 event_id=event.id, sent_by_id=getattr(actor, "id", None),
                 sent_by_label=getattr(actor, "email", None) or str(actor or ""),
                 subject=draft.subject, body=draft.body, subject_en=draft.subject_en, body_en=draft.body_en,
-                filters=recipients.as_dict(), recipient_count=len(rows), idempotency_key=key)
+                filters=recipients.as_dict(), recipient_count=len(rows), idempotency_key=key, sent_at=utcnow())
             db.session.add(message)
             db.session.flush()  # the id, for the payload; a concurrent twin trips the unique key here
             enqueue_rows(TEMPLATE, [
@@ -224,10 +224,20 @@ def _history_row(message: RegistrantMessage, by_status: dict[str, int]) -> Messa
         failed=by_status.get(OutboxStatus.FAILED.value, 0))
 
 
+def _history_order(message: RegistrantMessage) -> tuple:
+    if message.status == MessageStatus.SCHEDULED:
+        return (0, message.send_at.timestamp())
+    # Sent ones by when they went out; a cancelled one where it would have gone (or when it was cancelled).
+    when = message.sent_at or message.send_at or message.cancelled_at
+    return (1, -when.timestamp() if when else 0.0)
+
+
 def message_history(event: Event) -> list[MessageHistoryRow]:
-    """The event's messages, newest first, each with its mails delivered, waiting and failed."""
+    """The event's messages: the scheduled ones first (soonest first), then the rest newest first,
+    each with its mails delivered, waiting and failed."""
     messages = list(db.session.scalars(select(RegistrantMessage).where(RegistrantMessage.event_id == event.id)
-                                       .order_by(RegistrantMessage.sent_at.desc(), RegistrantMessage.id.desc())))
+                                       .order_by(RegistrantMessage.id.desc())))
+    messages.sort(key=_history_order)
     if not messages:
         return []
     counts = _mail_counts(event.id)

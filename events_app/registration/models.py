@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
-from ..enums import AttendanceMode, RegistrationStatus, str_enum
+from ..enums import AttendanceMode, MessageCancelReason, MessageStatus, RegistrationStatus, str_enum
 from ..extensions import db
 from ..events.models import Event, EventSession, Question
 from ..people.models import Person
@@ -126,7 +126,13 @@ class RegistrantMessage(db.Model):
     __table_args__ = (
         # The compose form's nonce: a double click or a retried POST finds the first message.
         sa.UniqueConstraint("event_id", "idempotency_key", name="uq_registrant_message_idempotency"),
-        sa.CheckConstraint("recipient_count > 0", name="has_recipients"),
+        # A scheduled or cancelled message has reached no one (recipients are chosen at its send time).
+        sa.CheckConstraint("recipient_count > 0 OR status <> 'sent'", name="has_recipients"),
+        sa.CheckConstraint("(status = 'sent') = (sent_at IS NOT NULL)", name="sent_at_when_sent"),
+        sa.CheckConstraint("status <> 'scheduled' OR send_at IS NOT NULL", name="scheduled_has_send_at"),
+        sa.CheckConstraint("(status = 'cancelled') = (cancel_reason IS NOT NULL)", name="cancelled_has_reason"),
+        # The sender's "what is due" query.
+        sa.Index("ix_registrant_message_status_send_at", "status", "send_at"),
         sa.CheckConstraint("length(subject) > 0 AND length(body) > 0", name="has_text"),
         # An English version is whole or absent: English readers never get an English subject over nothing.
         sa.CheckConstraint("(subject_en = '') = (body_en = '')", name="english_text_complete"),
@@ -138,7 +144,8 @@ class RegistrantMessage(db.Model):
     sent_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id", ondelete="SET NULL"))
     # The sender's email as it was, kept if the staff account is deleted later.
     sent_by_label: Mapped[str] = mapped_column(sa.String(254), default="")
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When its mails were queued: None while it is scheduled, or if it was cancelled.
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     subject: Mapped[str] = mapped_column(sa.String(MESSAGE_SUBJECT_MAX))
     body: Mapped[str] = mapped_column(sa.Text)
     subject_en: Mapped[str] = mapped_column(sa.String(MESSAGE_SUBJECT_MAX), default="")
@@ -147,6 +154,13 @@ class RegistrantMessage(db.Model):
     filters: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     recipient_count: Mapped[int] = mapped_column(sa.Integer)
     idempotency_key: Mapped[str] = mapped_column(sa.String(64))
+    status: Mapped[MessageStatus] = mapped_column(str_enum(MessageStatus, "registrant_message_status"),
+                                                  default=MessageStatus.SENT)
+    # The time an operator chose (a scheduled message); None for one sent at once.
+    send_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[MessageCancelReason | None] = mapped_column(
+        str_enum(MessageCancelReason, "registrant_message_cancel_reason"))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
 
