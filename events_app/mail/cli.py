@@ -27,11 +27,15 @@ def deliver_mail(once: bool, idle_sleep: float) -> None:
 @click.command("send-reminders")
 @with_appcontext
 def send_reminders() -> None:
-    """Queue due reminders (day before; online join link shortly before). Safe to run every few minutes."""
+    """Queue due reminders (day before; online join link shortly before) and scheduled messages to
+    registrants whose time has come. Safe to run every few minutes, and on two hosts at once."""
+    from ..registration.message_schedule import send_due_messages
     from ..registration.reminders import queue_due_reminders
 
     counts = queue_due_reminders()
     click.echo(f"queued {counts['day_before']} day-before and {counts['online']} online reminders")
+    sent = send_due_messages()
+    click.echo(f"sent {sent['sent']} scheduled message(s); {sent['cancelled']} not sent (event cancelled or no recipients)")
 
 
 @click.command("requeue-mail")

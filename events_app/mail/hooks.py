@@ -23,6 +23,8 @@ ATTACHMENT_PROVIDERS = [
 ]
 WORKER_TASKS = [
     "events_app.reports.jobs:run_due_jobs",
+    # Scheduled messages to registrants also go out from the worker, for setups without cron.
+    "events_app.registration.message_schedule:run_due_messages",
 ]
 
 

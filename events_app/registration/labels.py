@@ -53,6 +53,8 @@ def action_label(action: str) -> str:
         "ticket.reissued": pgettext("audit action", "Ticket reissued"),
         "checkin.undone": pgettext("audit action", "Check-in undone"),
         "registrant_message.sent": pgettext("audit action", "Message sent to registrants"),
+        "registrant_message.scheduled": pgettext("audit action", "Message to registrants scheduled"),
+        "registrant_message.cancelled": pgettext("audit action", "Scheduled message cancelled"),
     }.get(action, action)
 
 
@@ -154,3 +156,11 @@ def message_filter_lines(filters: dict, session_titles: dict[int, str]) -> list[
     if filters.get("attended"):
         lines.append(_("People who came") if filters["attended"] == "yes" else _("People who did not come"))
     return lines
+
+
+def message_cancel_reason(reason) -> str:
+    """Why a scheduled message was not sent, as staff read it."""
+    return {"operator": _("Cancelled by an operator"),
+            "event_cancelled": _("Not sent: the event was cancelled before the send time"),
+            "no_recipients": _("Not sent: no one matched the recipients at the send time")
+            }.get(getattr(reason, "value", reason) or "", "")

@@ -9,8 +9,8 @@ from flask import jsonify
 
 from ..api import OPENAPI_SCHEMAS, api_bp, document, json_body
 from ..auth.permissions import current_staff, token_required
-from ..enums import Role
-from . import messages
+from ..enums import MessageCancelReason, MessageStatus, Role
+from . import message_recipients, message_schedule, messages
 from .api import _event_or_404
 from .message_input import IDEMPOTENCY_KEY_MAX, idempotency_key, json_message_values
 from .messages import MessageHistoryRow
@@ -30,10 +30,15 @@ def message_json(row: MessageHistoryRow) -> dict:
     return {
         "id": message.id, "subject": message.subject, "body": message.body,
         "subject_en": message.subject_en, "body_en": message.body_en,
-        "sent_at": message.sent_at.isoformat(), "sent_by": message.sent_by_label,
+        "sent_at": message.sent_at.isoformat() if message.sent_at else None, "sent_by": message.sent_by_label,
         "recipients": _recipients_json(message.filters or {}), "recipient_count": message.recipient_count,
-        "status": row.delivery.value, "delivered": row.delivered, "waiting": row.waiting,
-        "not_delivered": row.failed,
+        # A sent message's `status` is its mails' delivery (as before scheduling existed); a scheduled
+        # or cancelled one has no mails, so its status says that instead.
+        "status": row.delivery.value if message.status == MessageStatus.SENT else message.status.value,
+        "message_status": message.status.value,
+        "send_at": message.send_at.isoformat() if message.send_at else None,
+        "cancel_reason": message.cancel_reason.value if message.cancel_reason else None,
+        "delivered": row.delivered, "waiting": row.waiting, "not_delivered": row.failed,
     }
 
 
@@ -55,8 +60,18 @@ def send_event_message(slug: str):
     event = _event_or_404(slug)
     data = json_body()
     key = idempotency_key(data)
-    result = messages.send_message(event, json_message_values(data), actor=current_staff(), idempotency_key=key)
+    result = message_schedule.submit_message(event, json_message_values(data), actor=current_staff(),
+                                             idempotency_key=key)
     return jsonify(message_json(messages.message_progress(result.message))), (201 if result.created else 200)
+
+
+@api_bp.route("/events/<slug>/messages/<int:message_id>/cancel", methods=["POST"])
+@token_required(*OPERATORS)
+def cancel_event_message(slug: str, message_id: int):
+    event = _event_or_404(slug)
+    message = message_recipients.message_of_event(event, message_id)
+    message_schedule.cancel_scheduled_message(message, actor=current_staff())
+    return jsonify(message_json(messages.message_progress(message)))
 
 
 @api_bp.route("/events/<slug>/messages", methods=["GET"])
@@ -87,6 +102,9 @@ OPENAPI_SCHEMAS["RegistrantMessageRequest"] = {
         "subject": {"type": "string"}, "body": {"type": "string", "description": "Plain text"},
         "subject_en": {"type": "string", "description": "For English readers; with body_en or not at all"},
         "body_en": {"type": "string"},
+        "send_at": {"type": "string", "format": "date-time", "nullable": True,
+                    "description": "ISO 8601 with a zone, in the future and before the event ends: stored as "
+                                   "scheduled, recipients chosen when it is sent. Omitted or null: sent now"},
         **_recipients,
     },
 }
@@ -95,9 +113,14 @@ OPENAPI_SCHEMAS["RegistrantMessage"] = {
     "properties": {
         "id": {"type": "integer"}, "subject": {"type": "string"}, "body": {"type": "string"},
         "subject_en": {"type": "string"}, "body_en": {"type": "string"},
-        "sent_at": {"type": "string", "format": "date-time"}, "sent_by": {"type": "string"},
+        "sent_at": {"type": "string", "format": "date-time", "nullable": True}, "sent_by": {"type": "string"},
         "recipients": {"type": "object", "properties": _recipients}, "recipient_count": {"type": "integer"},
-        "status": {"type": "string", "enum": [d.value for d in messages.Delivery]},
+        "status": {"type": "string", "enum": [d.value for d in messages.Delivery] + ["scheduled", "cancelled"],
+                   "description": "A sent message's delivery; `scheduled` or `cancelled` for one not sent"},
+        "message_status": {"type": "string", "enum": [s.value for s in MessageStatus]},
+        "send_at": {"type": "string", "format": "date-time", "nullable": True,
+                    "description": "The time a scheduled message goes out (null: sent at once)"},
+        "cancel_reason": {"type": "string", "nullable": True, "enum": [r.value for r in MessageCancelReason] + [None]},
         "delivered": {"type": "integer"}, "waiting": {"type": "integer"}, "not_delivered": {"type": "integer"},
     },
 }
@@ -137,6 +160,17 @@ document("/events/{slug}/messages", "post", {
                   "200": {"description": "The message sent earlier with this idempotency_key; nothing new was "
                                          "queued", "content": {"application/json": {"schema": _message}}},
                   **_refusals},
+})
+document("/events/{slug}/messages/{message_id}/cancel", "post", {
+    "summary": "Cancel a scheduled message before it is sent (staff token)",
+    "operationId": "cancelRegistrantMessage",
+    "security": [{"bearerAuth": []}],
+    "parameters": [_slug, {"name": "message_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+    "responses": {"200": {"description": "Cancelled", "content": {"application/json": {"schema": _message}}},
+                  "409": {"description": "conflict: sent or cancelled already",
+                          "content": {"application/json": {"schema": _error}}},
+                  "401": {"description": "unauthorized"}, "403": {"description": "forbidden"},
+                  "404": {"description": "not_found", "content": {"application/json": {"schema": _error}}}},
 })
 document("/events/{slug}/messages", "get", {
     "summary": "Messages sent to an event's registrants, newest first, with their mails' delivery (staff token)",

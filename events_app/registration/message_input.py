@@ -15,7 +15,9 @@ from ..errors import ValidationError
 
 TEXT_FIELDS = ("subject", "body", "subject_en", "body_en")
 FILTER_FIELDS = ("attendance", "affiliation", "session", "attended")
-VALUE_FIELDS = TEXT_FIELDS + ("statuses",) + FILTER_FIELDS
+# Empty: send now. Otherwise ISO 8601 with a zone (the form adds the event's zone to what was typed).
+SCHEDULE_FIELDS = ("send_at",)
+VALUE_FIELDS = TEXT_FIELDS + ("statuses",) + FILTER_FIELDS + SCHEDULE_FIELDS
 IDEMPOTENCY_KEY_MAX = 64  # the column's width (registrant_message.idempotency_key)
 
 
@@ -32,7 +34,7 @@ def message_values(raw: Mapping[str, Any]) -> dict[str, Any]:
     """What the messages service takes, from form or JSON values; ValidationError on a wrong type."""
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
-    for name in TEXT_FIELDS + FILTER_FIELDS:
+    for name in TEXT_FIELDS + FILTER_FIELDS + SCHEDULE_FIELDS:
         text = _text(name, raw.get(name))
         if text is None:
             errors[name] = [_("This must be text.")]

@@ -8,14 +8,16 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ..auth.permissions import current_staff, staff_required
-from ..errors import ValidationError
+from ..enums import MessageStatus
+from ..errors import DomainError, ValidationError
 from ..events.models import Event
 from ..reports.documents import csv_chunks
 from ..reports.exports import file_stamp
-from . import labels, message_recipients, messages
+from ..templating import local_time
+from . import labels, message_recipients, message_schedule, messages
 from .admin_views import OPERATORS, _event_or_404
 from .filters import attendance_known
-from .message_forms import RegistrantMessageForm
+from .message_forms import CancelMessageForm, RegistrantMessageForm
 from .message_mail import message_for_payload, text_to_html
 from .views import bp
 
@@ -31,6 +33,7 @@ def _form(event: Event) -> RegistrantMessageForm:
 
 def _compose(event: Event, form: RegistrantMessageForm, *, status: int = 200, problem: str = ""):
     return render_template("registration/messages.html", event=event, form=form, problem=problem,
+                           cancel_form=CancelMessageForm(), cancel_reason_label=labels.message_cancel_reason,
                            history=messages.message_history(event), attendance_known=attendance_known(event),
                            filter_lines=labels.message_filter_lines,
                            session_titles=labels.session_titles(event)), status
@@ -60,11 +63,12 @@ def messages_preview(slug: str):
     if request.form.get("edit"):  # the preview's "Edit" button: back to the form, as typed
         return _compose(event, form)
     try:
-        preview = messages.preview_message(event, form.values())
+        preview, send_at = message_schedule.preview_submission(event, form.values())
     except ValidationError as err:
         return _refused(event, form, err)
     form.previewed_count.data = str(preview.count)
     return render_template("registration/message_preview.html", event=event, form=form, preview=preview,
+                           send_at=send_at,
                            filter_lines=labels.message_filter_lines,
                            session_titles=labels.session_titles(event))
 
@@ -77,12 +81,15 @@ def messages_send(slug: str):
     if not form.validate():
         return _compose(event, form, status=400, problem=_("The form expired. Please try again."))
     try:
-        result = messages.send_message(event, form.values(), actor=current_staff(),
-                                       idempotency_key=form.idempotency_key.data)
+        result = message_schedule.submit_message(event, form.values(), actor=current_staff(),
+                                                 idempotency_key=form.idempotency_key.data)
     except ValidationError as err:
         return _refused(event, form, err)
     count = result.message.recipient_count
-    if result.created:
+    if result.message.status == MessageStatus.SCHEDULED:
+        flash(_("Scheduled for %(when)s. Recipients are chosen when it is sent.",
+                when=local_time(result.message.send_at, event.timezone)), "success")
+    elif result.created:
         flash(ngettext("Sent to %(num)d person. The mail waits in the outbox and goes out in a moment.",
                        "Sent to %(num)d people. The mails wait in the outbox and go out in a moment.", count),
               "success")
@@ -123,13 +130,35 @@ def message_recipients_page(slug: str, message_id: int):
     event = _event_or_404(slug)
     delivery, unknown_delivery = _delivery_asked()
     found = message_recipients.message_recipients(event, message_id, delivery=delivery, page=_page_asked())
+    message = found.progress.message
+    would_reach = (message_schedule.current_recipient_count(event, message)
+                   if message.status == MessageStatus.SCHEDULED else None)
     return render_template("registration/message_recipients.html", event=event, found=found,
+                           would_reach=would_reach, cancel_reason_label=labels.message_cancel_reason,
                            message=found.progress.message, unknown_delivery=unknown_delivery,
                            deliveries=list(message_recipients.OUTBOX_STATES),
                            filter_lines=labels.message_filter_lines,
                            session_titles=labels.session_titles(event),
                            status_label=labels.status_label, affiliation_label=labels.affiliation_label,
                            delivery_label=message_recipients.delivery_label)
+
+
+@bp.route("/admin/events/<slug>/messages/<int:message_id>/cancel", methods=["POST"])
+@staff_required(*OPERATORS)
+def message_cancel(slug: str, message_id: int):
+    """Cancel a scheduled message before its time (the form carries the CSRF token)."""
+    event = _event_or_404(slug)
+    message = message_recipients.message_of_event(event, message_id)
+    form = CancelMessageForm()
+    if not form.validate():
+        flash(_("The form expired. Please try again."), "error")
+    else:
+        try:
+            message_schedule.cancel_scheduled_message(message, actor=current_staff())
+            flash(_("The scheduled message was cancelled; it will not be sent."), "success")
+        except DomainError as err:
+            flash(err.message, "error")
+    return redirect(url_for("registration.messages_page", slug=event.slug, _anchor=f"message-{message.id}"))
 
 
 @bp.route("/admin/events/<slug>/messages/<int:message_id>/recipients.csv")
