@@ -13,7 +13,6 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record
 from ..database import utcnow, write_transaction
@@ -25,8 +24,8 @@ from ..mail.services import enqueue_rows
 from .filters import RecipientFilter
 from .lifecycle import _retrying
 from .message_mail import PAYLOAD_KEY, TEMPLATE
-from .messages import (AUDIT_ACTION, MessagePreview, SendResult, _recipients_query, _sent_with_key,
-                       check_message, preview_message, send_message)
+from .messages import (AUDIT_ACTION, MessagePreview, SendResult, _recipients_query, check_message, new_message,
+                       once_per_key, preview_message, send_message)
 from .models import RegistrantMessage, Registration
 
 SCHEDULED_ACTION = "registrant_message.scheduled"
@@ -82,30 +81,14 @@ def submit_message(event: Event, values: dict, *, actor, idempotency_key: str,
         return send_message(event, values, actor=actor, idempotency_key=idempotency_key, now=now)
     key = (idempotency_key or "")[:64] or uuid.uuid4().hex
 
-    def attempt() -> SendResult:
-        with write_transaction():
-            existing = _sent_with_key(event.id, key)
-            if existing is not None:
-                return SendResult(existing, created=False)
-            message = RegistrantMessage(
-                event_id=event.id, sent_by_id=getattr(actor, "id", None),
-                sent_by_label=getattr(actor, "email", None) or str(actor or ""),
-                subject=draft.subject, body=draft.body, subject_en=draft.subject_en, body_en=draft.body_en,
-                filters=recipients.as_dict(), recipient_count=0, idempotency_key=key,
-                status=MessageStatus.SCHEDULED, send_at=send_at, sent_at=None)
-            db.session.add(message)
-            db.session.flush()
-            record(actor, SCHEDULED_ACTION, "registrant_message", message.id, event_id=event.id,
-                   details={"send_at": send_at.isoformat(), "subject": draft.subject})
-            return SendResult(message, created=True)
+    def write() -> SendResult:
+        message = new_message(event, draft, recipients, actor=actor, idempotency_key=key, recipient_count=0,
+                              status=MessageStatus.SCHEDULED, send_at=send_at, sent_at=None)
+        record(actor, SCHEDULED_ACTION, "registrant_message", message.id, event_id=event.id,
+               details={"send_at": send_at.isoformat(), "subject": draft.subject})
+        return SendResult(message, created=True)
 
-    try:
-        return _retrying(attempt)
-    except IntegrityError:
-        existing = _sent_with_key(event.id, key)
-        if existing is None:
-            raise
-        return SendResult(existing, created=False)
+    return once_per_key(event.id, key, write)
 
 
 def _cancel(message_id: int, reason: MessageCancelReason, now: datetime) -> bool:

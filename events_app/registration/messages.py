@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import uuid
 from dataclasses import dataclass, field
+from typing import Callable
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -147,34 +148,53 @@ def send_message(event: Event, values: dict, *, actor, idempotency_key: str,
     draft, recipients = check_message(event, values, now=now)
     key = (idempotency_key or "")[:64] or uuid.uuid4().hex  # no key: nothing to be a replay of
 
+    def write() -> SendResult:
+        rows = db.session.execute(_recipients_query(event, recipients).order_by(Registration.id)).all()
+        if not rows:
+            raise _no_recipients()
+        message = new_message(event, draft, recipients, actor=actor, idempotency_key=key,
+                              recipient_count=len(rows), sent_at=utcnow())
+        enqueue_rows(TEMPLATE, [
+            {"to": email, "language": language, "registration_id": registration_id, "event_id": event.id,
+             "dedupe_key": f"registrant-message:{message.id}:{registration_id}"}
+            for registration_id, language, email in rows], payload={PAYLOAD_KEY: message.id})
+        record(actor, AUDIT_ACTION, "registrant_message", message.id, event_id=event.id,
+               details={"recipients": len(rows), "subject": draft.subject})
+        return SendResult(message, created=True)
+
+    return once_per_key(event.id, key, write)
+
+
+def new_message(event: Event, draft, recipients: RecipientFilter, *, actor, idempotency_key: str,
+                **state) -> RegistrantMessage:
+    """The message's row from a checked draft (added and flushed: its id is known); `state` says
+    how it stands (sent now with its count, or scheduled). A concurrent twin trips the unique key
+    on the flush."""
+    message = RegistrantMessage(
+        event_id=event.id, sent_by_id=getattr(actor, "id", None),
+        sent_by_label=getattr(actor, "email", None) or str(actor or ""),
+        subject=draft.subject, body=draft.body, subject_en=draft.subject_en, body_en=draft.body_en,
+        filters=recipients.as_dict(), idempotency_key=idempotency_key, **state)
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def once_per_key(event_id: int, idempotency_key: str, write: Callable[[], SendResult]) -> SendResult:
+    """Run `write` in one transaction, once per idempotency key: a replay (double click, retry,
+    Back) or a concurrent twin answers the first message instead."""
     def attempt() -> SendResult:
         with write_transaction():
-            existing = _sent_with_key(event.id, key)
+            existing = _sent_with_key(event_id, idempotency_key)
             if existing is not None:
                 return SendResult(existing, created=False)
-            rows = db.session.execute(_recipients_query(event, recipients).order_by(Registration.id)).all()
-            if not rows:
-                raise _no_recipients()
-            message = RegistrantMessage(
-                event_id=event.id, sent_by_id=getattr(actor, "id", None),
-                sent_by_label=getattr(actor, "email", None) or str(actor or ""),
-                subject=draft.subject, body=draft.body, subject_en=draft.subject_en, body_en=draft.body_en,
-                filters=recipients.as_dict(), recipient_count=len(rows), idempotency_key=key, sent_at=utcnow())
-            db.session.add(message)
-            db.session.flush()  # the id, for the payload; a concurrent twin trips the unique key here
-            enqueue_rows(TEMPLATE, [
-                {"to": email, "language": language, "registration_id": registration_id, "event_id": event.id,
-                 "dedupe_key": f"registrant-message:{message.id}:{registration_id}"}
-                for registration_id, language, email in rows], payload={PAYLOAD_KEY: message.id})
-            record(actor, AUDIT_ACTION, "registrant_message", message.id, event_id=event.id,
-                   details={"recipients": len(rows), "subject": draft.subject})
-            return SendResult(message, created=True)
+            return write()
 
     try:
         return _retrying(attempt)
     except IntegrityError:
         # The same form submitted twice at once: the other request's message won the unique key.
-        existing = _sent_with_key(event.id, key)
+        existing = _sent_with_key(event_id, idempotency_key)
         if existing is None:
             raise
         return SendResult(existing, created=False)
