@@ -291,6 +291,14 @@ def make_registration(app, make_person) -> Callable:
 # --- a real SMTP server on loopback ----------------------------------------------------
 
 @pytest.fixture
+def operator(make_staff, login):
+    """An operator, signed in on the test client (some files keep their own `operator`)."""
+    user = make_staff("operator")
+    login(user)
+    return user
+
+
+@pytest.fixture
 def operator_in(client, login, make_staff, db_backend):
     """operator_in(language) -> the client signed in as an operator whose UI is in that language."""
     def sign_in(language: str):

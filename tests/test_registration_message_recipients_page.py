@@ -24,13 +24,6 @@ RETRY_AT = datetime(2030, 5, 1, 2, 45, tzinfo=timezone.utc)     # 11:45 in Tokyo
 
 
 @pytest.fixture
-def operator(make_staff, login):
-    user = make_staff("operator")
-    login(user)
-    return user
-
-
-@pytest.fixture
 def mixer(make_event, make_registration, make_person):
     """Three confirmed registrations (one named like a formula), one waitlisted, one cancelled."""
     event = make_event(title="石炭部 OB/OG 交流会")

@@ -15,13 +15,6 @@ from tests.conftest import in_days
 from tests.messages_support import form_key, message_form, queued_count, queued_registration_ids, send, sent_messages
 
 
-@pytest.fixture
-def operator(make_staff, login):
-    user = make_staff("operator")
-    login(user)
-    return user
-
-
 def preview(client, event, **fields):
     return client.post(f"/admin/events/{event.slug}/messages/preview",
                        data=message_form(form_key(client, event.slug), **fields))

@@ -21,13 +21,6 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 @pytest.fixture
-def operator(make_staff, login):
-    user = make_staff("operator")
-    login(user)
-    return user
-
-
-@pytest.fixture
 def auth(make_token) -> dict:
     token, _user = make_token("operator")
     return {"Authorization": f"Bearer {token}", "Accept-Language": "en"}

@@ -27,13 +27,6 @@ def fresh(obj):
     return obj
 
 
-@pytest.fixture
-def operator(make_staff, login):
-    user = make_staff("operator")
-    login(user)
-    return user
-
-
 def test_reports_page_shows_the_figures(with_survey, client, operator):
     page = client.get(f"/admin/events/{with_survey.event.slug}/reports")
     assert page.status_code == 200
