@@ -73,6 +73,8 @@ def localized(obj, field: str) -> str:
     """The translated field when the UI language differs from the object's and a translation exists."""
     base = getattr(obj, field, "") or ""
     translated = getattr(obj, f"{field}_translation", "") or ""
+    if not translated:  # nothing to choose: no need to know (perhaps load) the event's language
+        return base
     event_language = getattr(obj, "language", None) or getattr(getattr(obj, "event", None), "language", "ja")
     return in_reader_language(base, translated, event_language)
 

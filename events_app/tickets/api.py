@@ -17,6 +17,7 @@ from ..enums import CheckInSource
 from ..errors import DomainError, ErrorCode, PermissionDenied, ValidationError
 from ..extensions import db
 from ..registration.models import Registration
+from ..templating import localized
 from . import codes, services
 from .services import Outcome, result_message
 
@@ -39,13 +40,9 @@ def outcome_json(outcome: Outcome, *, nonce: str | None = None) -> dict:
         "history_id": outcome.history_id,
     }
     if (table := outcome.session) is not None:
-        from ..templating import in_reader_language
-
         # `title` stays the event's own (API clients match on it); `display_title` is the title the
-        # door page shows for the table. Only a translated table needs its event's language (a query).
-        shown = (in_reader_language(table.title, table.title_translation, table.event.language)
-                 if table.title_translation else table.title)
-        body["session"] = {"id": table.id, "title": table.title, "display_title": shown}
+        # door page shows for the table.
+        body["session"] = {"id": table.id, "title": table.title, "display_title": localized(table, "title")}
     if outcome.other_event is not None:
         other = outcome.other_event
         body["other_event"] = {"title": other.title, "starts_at": other.starts_at.isoformat()}
