@@ -291,6 +291,13 @@ def make_registration(app, make_person) -> Callable:
 # --- a real SMTP server on loopback ----------------------------------------------------
 
 @pytest.fixture
+def staff_token(make_token, db_backend) -> dict:
+    """The Authorization header of an operator's API token."""
+    token, _user = make_token("operator")
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
 def operator(make_staff, login):
     """An operator, signed in on the test client (some files keep their own `operator`)."""
     user = make_staff("operator")

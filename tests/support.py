@@ -31,3 +31,14 @@ def sign_in(page, base_url: str, user, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_load_state()
+
+
+def api_error(response) -> dict:
+    """The `error` object of a JSON API answer."""
+    return response.get_json()["error"]
+
+
+def deliver_mail(runner) -> None:
+    """Drain the outbox once through the real command (`flask deliver-mail --once`)."""
+    result = runner.invoke(args=["deliver-mail", "--once"])
+    assert result.exit_code == 0, result.output

@@ -8,19 +8,10 @@ import pytest
 from events_app.enums import EventStatus
 from events_app.events.models import Host
 from events_app.extensions import db
+from tests.support import api_error as error
 
 TRANSLATED = {"current_title_translation": "Founder and CEO",
               "profile_translation": "From the Coal Department to founding a carbon-data start-up."}
-
-
-@pytest.fixture
-def staff_token(make_token, db_backend):
-    token, _user = make_token("operator")
-    return {"Authorization": f"Bearer {token}"}
-
-
-def error(response) -> dict:
-    return response.get_json()["error"]
 
 
 def host_body(**overrides) -> dict:

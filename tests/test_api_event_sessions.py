@@ -6,16 +6,7 @@ from datetime import timedelta
 import pytest
 
 from events_app.enums import EventStatus
-
-
-@pytest.fixture
-def staff_token(make_token, db_backend):
-    token, _user = make_token("operator")
-    return {"Authorization": f"Bearer {token}"}
-
-
-def error(response) -> dict:
-    return response.get_json()["error"]
+from tests.support import api_error as error
 
 
 def session_body(event, **overrides) -> dict:

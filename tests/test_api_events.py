@@ -9,12 +9,7 @@ from events_app.enums import EventStatus, Visibility
 from events_app.events.models import Event
 from events_app.extensions import db
 from tests.conftest import in_days
-
-
-@pytest.fixture
-def staff_token(make_token, db_backend):
-    token, _user = make_token("operator")
-    return {"Authorization": f"Bearer {token}"}
+from tests.support import api_error as error
 
 
 def body(**overrides) -> dict:
@@ -29,10 +24,6 @@ def body(**overrides) -> dict:
     }
     data.update(overrides)
     return data
-
-
-def error(response) -> dict:
-    return response.get_json()["error"]
 
 
 # --- create ---------------------------------------------------------------------------------

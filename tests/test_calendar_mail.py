@@ -9,16 +9,12 @@ import pytest
 
 from events_app.events import services as events
 from events_app.registration import services as registrations
+from tests.support import deliver_mail as deliver
 
 
 @pytest.fixture
 def app_config(app_config, mail_config):
     return {**app_config, **mail_config}
-
-
-def deliver(runner) -> None:
-    result = runner.invoke(args=["deliver-mail", "--once"])
-    assert result.exit_code == 0, result.output
 
 
 def calendar_parts(message) -> list:

@@ -5,6 +5,7 @@ import icalendar
 import pytest
 
 from events_app.registration import services as registrations
+from tests.support import deliver_mail
 
 JA_NAME = "つなぐ アルムナイ事務局"
 EN_NAME = "Tsunagu Alumni Office"
@@ -21,8 +22,7 @@ def organizer_cn(ics: bytes) -> str:
 
 
 def received_by(runner, smtp_server, count: int) -> dict:
-    result = runner.invoke(args=["deliver-mail", "--once"])
-    assert result.exit_code == 0, result.output
+    deliver_mail(runner)
     return {str(m["To"]): m for m in smtp_server.wait_for(count)}
 
 

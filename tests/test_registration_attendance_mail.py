@@ -9,16 +9,12 @@ from events_app.extensions import db
 from events_app.registration.attendance_switch import switch_attendance
 from events_app.registration.models import Registration
 from tests.switch_support import JOIN_URL, hybrid_fields, register
+from tests.support import deliver_mail as deliver
 
 
 @pytest.fixture
 def app_config(app_config, mail_config):
     return {**app_config, **mail_config}
-
-
-def deliver(runner) -> None:
-    result = runner.invoke(args=["deliver-mail", "--once"])
-    assert result.exit_code == 0, result.output
 
 
 def delivered(runner, smtp_server, count: int) -> dict:
