@@ -20,12 +20,10 @@ from ..enums import EventStatus, MessageCancelReason, MessageStatus
 from ..errors import Conflict, ValidationError
 from ..events.models import Event
 from ..extensions import db
-from ..mail.services import enqueue_rows
 from .filters import RecipientFilter
 from .lifecycle import _retrying
-from .message_mail import PAYLOAD_KEY, TEMPLATE
 from .messages import (AUDIT_ACTION, MessagePreview, SendResult, _recipients_query, check_message, new_message,
-                       once_per_key, preview_message, send_message)
+                       once_per_key, preview_message, queue_mails, send_message)
 from .models import RegistrantMessage, Registration
 
 SCHEDULED_ACTION = "registrant_message.scheduled"
@@ -156,10 +154,7 @@ def _send_one(message_id: int, now: datetime) -> MessageStatus | None:
                    details={"reason": reason.value})
             return MessageStatus.CANCELLED
         message.status, message.sent_at, message.recipient_count = MessageStatus.SENT, now, len(rows)
-        enqueue_rows(TEMPLATE, [
-            {"to": email, "language": language, "registration_id": registration_id, "event_id": event.id,
-             "dedupe_key": f"registrant-message:{message.id}:{registration_id}"}
-            for registration_id, language, email in rows], payload={PAYLOAD_KEY: message.id})
+        queue_mails(event.id, message.id, rows)
         record(None, AUDIT_ACTION, "registrant_message", message.id, event_id=event.id,
                details={"recipients": len(rows), "subject": message.subject, "scheduled": True})
         return MessageStatus.SENT

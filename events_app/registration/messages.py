@@ -154,15 +154,21 @@ def send_message(event: Event, values: dict, *, actor, idempotency_key: str,
             raise _no_recipients()
         message = new_message(event, draft, recipients, actor=actor, idempotency_key=key,
                               recipient_count=len(rows), sent_at=utcnow())
-        enqueue_rows(TEMPLATE, [
-            {"to": email, "language": language, "registration_id": registration_id, "event_id": event.id,
-             "dedupe_key": f"registrant-message:{message.id}:{registration_id}"}
-            for registration_id, language, email in rows], payload={PAYLOAD_KEY: message.id})
+        queue_mails(event.id, message.id, rows)
         record(actor, AUDIT_ACTION, "registrant_message", message.id, event_id=event.id,
                details={"recipients": len(rows), "subject": draft.subject})
         return SendResult(message, created=True)
 
     return once_per_key(event.id, key, write)
+
+
+def queue_mails(event_id: int, message_id: int, rows) -> None:
+    """One outbox mail per recipient row (registration id, language, address), in bulk; the
+    dedupe key keeps a person from getting one message twice."""
+    enqueue_rows(TEMPLATE, [
+        {"to": email, "language": language, "registration_id": registration_id, "event_id": event_id,
+         "dedupe_key": f"registrant-message:{message_id}:{registration_id}"}
+        for registration_id, language, email in rows], payload={PAYLOAD_KEY: message_id})
 
 
 def new_message(event: Event, draft, recipients: RecipientFilter, *, actor, idempotency_key: str,
