@@ -1,6 +1,6 @@
 """Messages to registrants scheduled for later: the form and the API store them, `send-reminders`
-sends each once when due to the recipients chosen then, operators cancel them, a cancelled event
-stops them, and racing senders on PostgreSQL send once."""
+sends each once when due to the recipients chosen then, operators cancel them, cancelling the event
+cancels them at once (and the send-time check stops any left), and racing senders on PostgreSQL send once."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -14,7 +14,9 @@ from events_app.enums import EventStatus, MessageStatus
 from events_app.extensions import db
 from events_app.registration.message_schedule import send_due_messages
 from events_app.registration.models import RegistrantMessage
-from tests.messages_support import form_key, message_form, queued_count, queued_registration_ids, sent_messages
+from events_app.audit.models import AuditEntry
+from tests.messages_support import (form_key, message_form, queued_count, queued_registration_ids, send,
+                                    sent_messages)
 from tests.test_registration_races import run_parallel
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -204,6 +206,50 @@ def test_a_message_for_an_event_cancelled_before_its_time_is_not_sent(client, db
     assert reloaded(message).cancel_reason.value == "event_cancelled"
     page = client.get(f"/admin/events/{event.slug}/messages/{message.id}").get_data(as_text=True)
     assert "イベントが中止" in page
+
+
+CANCEL_EVENT = {
+    "admin form": lambda client, slug, auth: client.post(f"/admin/events/{slug}/cancel",
+                                                         data={"reason": "台風のため", "confirm": "y"}),
+    "api": lambda client, slug, auth: client.post(f"/api/v1/events/{slug}/cancel", json={"reason": "台風のため"},
+                                                  headers=auth),
+}
+
+
+@pytest.mark.parametrize("surface", CANCEL_EVENT)
+def test_cancelling_the_event_cancels_its_scheduled_messages_and_leaves_sent_ones(
+        client, db_backend, operator, message_mixer, runner, auth, surface):
+    event, _people = message_mixer
+    send(client, event, subject="先に送信")
+    schedule(client, event, utcnow() + timedelta(hours=3), subject="予約")
+    sent, scheduled = sent_messages()
+
+    response = CANCEL_EVENT[surface](client, event.slug, auth)
+
+    assert response.status_code in (200, 302), response.get_data(as_text=True)[:500]
+    scheduled, sent = reloaded(scheduled), reloaded(sent)
+    assert (scheduled.status, scheduled.cancel_reason.value) == (MessageStatus.CANCELLED, "event_cancelled")
+    assert (sent.status, sent.cancel_reason, sent.recipient_count) == (MessageStatus.SENT, None, 3)
+    page = client.get(f"/admin/events/{event.slug}/messages").get_data(as_text=True)
+    row = page[page.index(f'id="message-{scheduled.id}"'):page.index(f'id="message-{sent.id}"')]
+    assert "未送信: 送信日時の前にイベントが中止されました" in row and "送信を取り消す" not in row
+    listed = client.get(f"/api/v1/events/{event.slug}/messages", headers=auth).get_json()["messages"]
+    assert [(m["subject"], m["message_status"], m["cancel_reason"]) for m in listed] == [
+        ("予約", "cancelled", "event_cancelled"), ("先に送信", "sent", None)]
+    make_due(scheduled)
+    assert "sent 0 scheduled" in runner.invoke(args=["send-reminders"]).output and queued_count() == 3
+
+
+def test_cancelling_the_event_audits_each_message_it_cancels(client, db_backend, operator, message_mixer, auth):
+    event, _people = message_mixer
+    schedule(client, event, utcnow() + timedelta(hours=3))
+    [message] = sent_messages()
+
+    CANCEL_EVENT["admin form"](client, event.slug, auth)
+
+    db.session.rollback()
+    [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "registrant_message.cancelled"))
+    assert (entry.subject_id, entry.actor_id, entry.details) == (message.id, operator.id, {"reason": "event_cancelled"})
 
 
 @pytest.mark.postgres_only

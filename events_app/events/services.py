@@ -20,6 +20,7 @@ from ..database import utcnow, write_transaction
 from ..enums import EventKind, EventStatus, Visibility
 from ..errors import Conflict, ErrorCode, NotFound, ValidationError
 from ..extensions import db
+from ..registration.message_schedule import cancel_event_messages
 from ..templating import localized
 from . import validation as v
 from .labels import kind_label, status_label  # noqa: F401  (re-exported for templates and views)
@@ -326,7 +327,7 @@ def publish_event(event_id: int, *, actor) -> Event:
 
 
 def cancel_event(event_id: int, *, actor, reason: str = "") -> Event:
-    """Cancel a draft or published event; attendees' calendars get a cancellation."""
+    """Cancel a draft or published event; attendees' calendars get a cancellation, its scheduled messages stop."""
     reason = (reason or "").strip()
     if len(reason) > 2000:
         raise ValidationError(_("Some fields need attention."),
@@ -344,6 +345,8 @@ def cancel_event(event_id: int, *, actor, reason: str = "") -> Event:
         event.calendar_sequence += 1
         calendar_services.queue_event_cancellation(event, actor=actor)
         record(actor, "event.cancelled", "event", event.id, event_id=event.id, details={"reason": reason})
+        # Now, not at their send time: else the operators' history shows them as scheduled until then.
+        cancel_event_messages(event.id, actor=actor, now=event.cancelled_at)
     return event
 
 

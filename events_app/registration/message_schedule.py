@@ -4,7 +4,8 @@ A scheduled message stores its text and its recipient filters only; the recipien
 it is sent, so someone who registers meanwhile receives it and someone who cancels does not.
 `send_due_messages` runs from `flask send-reminders` (cron) and from the mail worker's loop; each
 message is claimed by a conditional UPDATE in the transaction that queues its mails, so two
-runs at once send it once.
+runs at once send it once. Cancelling the event cancels its scheduled messages at once
+(`cancel_event_messages`); the send-time check stays for a message claimed meanwhile.
 """
 from __future__ import annotations
 
@@ -99,6 +100,23 @@ def _cancel(message_id: int, reason: MessageCancelReason, now: datetime) -> bool
     return result.rowcount == 1
 
 
+def _record_reason(actor, message_id: int, event_id: int, reason: MessageCancelReason) -> None:
+    record(actor, CANCELLED_ACTION, "registrant_message", message_id, event_id=event_id,
+           details={"reason": reason.value})
+
+
+def cancel_event_messages(event_id: int, *, actor, now: datetime) -> list[int]:
+    """Cancel the event's still-scheduled messages in the caller's transaction (the event's cancel)."""
+    scheduled = db.session.scalars(select(RegistrantMessage.id).where(
+        RegistrantMessage.event_id == event_id, RegistrantMessage.status == MessageStatus.SCHEDULED)
+        .order_by(RegistrantMessage.id)).all()
+    # A sender may have claimed one since the SELECT: `_cancel`'s row count leaves that one to it.
+    cancelled = [mid for mid in scheduled if _cancel(mid, MessageCancelReason.EVENT_CANCELLED, now)]
+    for message_id in cancelled:
+        _record_reason(actor, message_id, event_id, MessageCancelReason.EVENT_CANCELLED)
+    return cancelled
+
+
 def cancel_scheduled_message(message: RegistrantMessage, *, actor, now: datetime | None = None) -> RegistrantMessage:
     """Cancel a scheduled message before it goes out; Conflict if it was sent or cancelled already."""
     now = now or utcnow()
@@ -150,8 +168,7 @@ def _send_one(message_id: int, now: datetime) -> MessageStatus | None:
         if reason is not None:
             message.status = MessageStatus.CANCELLED
             message.cancel_reason, message.cancelled_at = reason, now
-            record(None, CANCELLED_ACTION, "registrant_message", message.id, event_id=event.id,
-                   details={"reason": reason.value})
+            _record_reason(None, message.id, event.id, reason)
             return MessageStatus.CANCELLED
         message.status, message.sent_at, message.recipient_count = MessageStatus.SENT, now, len(rows)
         queue_mails(event.id, message.id, rows)
