@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from functools import lru_cache
 
 from flask import current_app
 
@@ -27,15 +28,18 @@ _SALT = b"tsunagu.ticket.v1"
 # Letters people confuse when typing a code by hand; base32 has none of 0, 1, 8.
 _TYPING_FIXES = str.maketrans({"0": "O", "1": "I", "8": "B"})
 _URL_PATH = re.compile(r"/t/([^/?#\s]+)")
+_SEPARATORS = re.compile(r"[\s\-_.]")
+_BASE32 = re.compile(r"[A-Z2-7]+")
 
 
-def _key() -> bytes:
-    secret = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(secret, _SALT, hashlib.sha256).digest()
+@lru_cache(maxsize=8)
+def _key_for(secret: str) -> bytes:
+    # Derived once per SECRET_KEY, not on every scan (a key rotation simply derives the new one).
+    return hmac.digest(secret.encode(), _SALT, "sha256")
 
 
 def _mac(raw_id: bytes) -> bytes:
-    return hmac.new(_key(), raw_id, hashlib.sha256).digest()[:MAC_BYTES]
+    return hmac.digest(_key_for(current_app.config["SECRET_KEY"]), raw_id, "sha256")[:MAC_BYTES]
 
 
 def _b32(data: bytes) -> str:
@@ -71,14 +75,14 @@ def canonical(text: str) -> str:
     match = _URL_PATH.search(text)
     if match:
         text = match.group(1)
-    text = re.sub(r"[\s\-_.]", "", text).upper().translate(_TYPING_FIXES)
+    text = _SEPARATORS.sub("", text).upper().translate(_TYPING_FIXES)
     return text
 
 
 def verify(text: str) -> str | None:
     """The stored ticket id of a genuine code, or None for anything forged, altered or malformed."""
     code = canonical(text)
-    if len(code) != CODE_LENGTH or not re.fullmatch(r"[A-Z2-7]+", code):
+    if len(code) != CODE_LENGTH or not _BASE32.fullmatch(code):
         return None
     try:
         data = base64.b32decode(code)
