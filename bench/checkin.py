@@ -8,8 +8,13 @@ scratch database whose tables are dropped and recreated) and each gunicorn worke
 - `hello`: GET of a one-line Flask endpoint (the ceiling of this stack on this machine);
 - `distinct`: POST /api/v1/checkin with a different ticket each time (every answer `ok`);
 - `repeat`: the same few tickets scanned again and again (every answer `already_checked_in`);
-- `distinct, 1 scanner`: one scanner alone, i.e. the service time without queueing.
-Both servers run side by side, every worker booted and warmed before measuring, and the three
+- `distinct, 1 scanner`: one scanner alone, i.e. the service time without queueing;
+- `floor`: a one-route Flask-SQLAlchemy app that looks a ticket up by its id with one SELECT (the
+  same join of ticket, registration and person) and answers JSON: no token, no signature, no
+  admission. What any scan costs on this stack before our own work;
+- `floor, driver`: the same SELECT sent by each thread on its own psycopg or sqlite3 connection
+  (autocommit, no SQLAlchemy at request time): the cost of Flask and the database alone.
+All three servers run side by side, every worker booted and warmed before measuring, and the
 phases alternate in --rounds slices of --seconds, so a noisy moment on this shared machine
 weighs on all of them alike. Loopback only; gunicorn is stopped at the end.
 """
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import uuid
@@ -41,8 +47,76 @@ def hello_app():
     return app
 
 
-def prepare(database_url: str, tickets: int) -> tuple[str, list[str]]:
-    """Fresh schema, one event with `tickets` confirmed registrations; returns (token, codes)."""
+def _floor_lookup():
+    import sqlalchemy as sa
+
+    from events_app.people.models import Person
+    from events_app.registration.models import Registration
+    from events_app.tickets.models import Ticket
+
+    return (sa.select(Registration.id, Registration.status, Registration.checked_in_at, Person.name,
+                      Person.company).select_from(Ticket)
+            .join(Registration, Ticket.registration_id == Registration.id)
+            .join(Person, Registration.person_id == Person.id)
+            .where(Ticket.code_id == sa.bindparam("code_id")))
+
+
+def floor_app():
+    """The floor: gunicorn 'bench.checkin:floor_app()'. POST {"code_id"} -> one SELECT -> JSON."""
+    from flask import Flask, jsonify, request
+    from flask_sqlalchemy import SQLAlchemy
+
+    from events_app.config import database_pool_size, normalise_database_url
+
+    app = Flask("floor")
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": database_pool_size()}  # as the app's
+    db = SQLAlchemy(app)
+    lookup = _floor_lookup()
+
+    @app.post("/floor")
+    def floor():
+        row = db.session.execute(lookup, {"code_id": request.get_json()["code_id"]}).first()
+        return jsonify({"id": row.id, "status": row.status, "name": row.name, "company": row.company,
+                        "checked_in_at": row.checked_in_at.isoformat() if row.checked_in_at else None})
+    return app
+
+
+def floor_driver_app():
+    """gunicorn 'bench.checkin:floor_driver_app()': floor_app's SELECT on each thread's own connection."""
+    import sqlite3
+    import threading
+
+    import psycopg
+    from flask import Flask, jsonify, request
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    url = os.environ["DATABASE_URL"]
+    on_postgresql = url.startswith("postgres")
+    dialect = postgresql.dialect(paramstyle="pyformat") if on_postgresql else sqlite.dialect(paramstyle="named")
+    sql = str(_floor_lookup().compile(dialect=dialect))
+    local = threading.local()
+
+    def connection():
+        if getattr(local, "connection", None) is None:
+            local.connection = (psycopg.connect(url, autocommit=True) if on_postgresql else
+                                sqlite3.connect(url.split("///", 1)[1], isolation_level=None, check_same_thread=False))
+        return local.connection
+
+    app = Flask("floor-driver")
+
+    @app.post("/floor")
+    def floor():
+        cursor = connection().cursor()
+        cursor.execute(sql, {"code_id": request.get_json()["code_id"]})
+        rid, status, checked_in_at, name, company = cursor.fetchone()
+        return jsonify({"id": rid, "status": status, "name": name, "company": company,
+                        "checked_in_at": str(checked_in_at) if checked_in_at else None})
+    return app
+
+
+def prepare(database_url: str, tickets: int) -> tuple[str, list[str], list[str]]:
+    """Fresh schema, one event with `tickets` confirmed registrations; returns (token, codes, ids)."""
     import sqlalchemy as sa
 
     from events_app import create_app
@@ -89,7 +163,7 @@ def prepare(database_url: str, tickets: int) -> tuple[str, list[str]]:
         urls = [codes.ticket_url(codes.code_for(c)) for c in code_ids]
         db.session.remove()
         db.engine.dispose()
-    return token, urls
+    return token, urls, code_ids
 
 
 def main() -> None:
@@ -112,7 +186,7 @@ def main() -> None:
     rows = []
     for db_name, url in databases:
         for worker in args.workers.split(","):
-            token, urls = prepare(url, args.tickets)
+            token, urls, code_ids = prepare(url, args.tickets)
             env = {"DATABASE_URL": url, "SECRET_KEY": SECRET, "RATELIMIT_ENABLED": "false",
                    "BASE_URL": "http://localhost", "TSUNAGU_ENV": "development"}
             headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
@@ -138,17 +212,26 @@ def main() -> None:
             def hello(_i, _n):
                 return "GET", "/hello", None, {}
 
+            def floor(i, _n):
+                return "POST", "/floor", json.dumps({"code_id": code_ids[-1 - i % 4]}), {"Content-Type": "application/json"}
+
             with Gunicorn("bench.checkin:hello_app()", worker, env) as hello_server, \
+                    Gunicorn("bench.checkin:floor_app()", worker, env) as floor_server, \
+                    Gunicorn("bench.checkin:floor_driver_app()", worker, env) as driver_server, \
                     Gunicorn("wsgi:app", worker, env) as app_server:
                 # Warm both (every worker has booted; now its caches and pools) before measuring;
                 # this also admits the four repeat tickets.
                 load(hello_server.port, args.scanners, hello, seconds=1.0)
+                load(floor_server.port, args.scanners, floor, seconds=1.0)
+                load(driver_server.port, args.scanners, floor, seconds=1.0)
                 load(app_server.port, args.scanners, repeat, seconds=1.0)
                 # Interleaved rounds: the machine's mood weighs on every endpoint alike.
-                tallies = {"hello-world": Tally(), "distinct": Tally(), "repeat": Tally()}
+                tallies = {"hello-world": Tally(), "floor": Tally(), "floor, driver": Tally(), "distinct": Tally(), "repeat": Tally()}
                 for _round in range(args.rounds):
                     slot = args.seconds / args.rounds
                     load(hello_server.port, args.scanners, hello, tally=tallies["hello-world"], seconds=slot)
+                    load(floor_server.port, args.scanners, floor, tally=tallies["floor"], seconds=slot)
+                    load(driver_server.port, args.scanners, floor, tally=tallies["floor, driver"], seconds=slot)
                     load(app_server.port, args.scanners, distinct, tally=tallies["distinct"], seconds=slot)
                     load(app_server.port, args.scanners, repeat, tally=tallies["repeat"], seconds=slot)
                 # One scanner alone: the service time without queueing behind 15 others.
@@ -158,7 +241,7 @@ def main() -> None:
             for name, tally in tallies.items():
                 m = tally.summary()
                 rows.append((db_name, worker, name, m, m["rps"] / base["rps"] if base["rps"] else 0))
-            for r in rows[-4:]:
+            for r in rows[-len(tallies):]:
                 print(f"{r[0]:<10} {r[1]:<7} {r[2]:<20} {r[3]['rps']:8.0f}/s  p50 {r[3]['p50']:6.1f} ms  "
                       f"p99 {r[3]['p99']:6.1f} ms  errors {r[3]['errors']}  {r[4] * 100:5.0f}% of hello  "
                       f"{r[3]['results']}", flush=True)

@@ -74,7 +74,7 @@ def main() -> None:
 
     tmp = tempfile.TemporaryDirectory()
     url = args.database_url or f"sqlite:///{tmp.name}/bench.sqlite3"
-    token, urls = prepare(url, args.tickets)
+    token, urls, _ids = prepare(url, args.tickets)
     env = {"DATABASE_URL": url, "SECRET_KEY": SECRET, "RATELIMIT_ENABLED": "false",
            "BASE_URL": "http://localhost", "TSUNAGU_ENV": "development"}
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
