@@ -9,12 +9,12 @@ scratch database whose tables are dropped and recreated) and each gunicorn worke
 - `distinct`: POST /api/v1/checkin with a different ticket each time (every answer `ok`);
 - `repeat`: the same few tickets scanned again and again (every answer `already_checked_in`);
 - `distinct, 1 scanner`: one scanner alone, i.e. the service time without queueing;
-- `floor`: a one-route Flask-SQLAlchemy app that looks a ticket up by its id with one SELECT (the
-  same join of ticket, registration and person) and answers JSON: no token, no signature, no
-  admission. What any scan costs on this stack before our own work;
+- `floor`: a one-route Flask-SQLAlchemy app with the app's engine settings that looks a ticket up
+  by its id with one SELECT (the same join of ticket, registration and person) and answers JSON:
+  no token, no signature, no admission. What any scan costs on this stack before our own work;
 - `floor, driver`: the same SELECT sent by each thread on its own psycopg or sqlite3 connection
   (autocommit, no SQLAlchemy at request time): the cost of Flask and the database alone.
-All three servers run side by side, every worker booted and warmed before measuring, and the
+All four servers run side by side, every worker booted and warmed before measuring, and the
 phases alternate in --rounds slices of --seconds, so a noisy moment on this shared machine
 weighs on all of them alike. Loopback only; gunicorn is stopped at the end.
 """
@@ -70,7 +70,10 @@ def floor_app():
 
     app = Flask("floor")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": database_pool_size()}  # as the app's
+    # The app's engine settings: its pool size, and reads in autocommit on PostgreSQL (create_app).
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": database_pool_size()}
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"]["isolation_level"] = "AUTOCOMMIT"
     db = SQLAlchemy(app)
     lookup = _floor_lookup()
 
