@@ -55,11 +55,14 @@ def bare_app():
     """gunicorn 'bench.registration_rush:bare_app()': one INSERT per POST, nothing else."""
     from flask import Flask, jsonify, request
 
-    from events_app.config import normalise_database_url
+    from events_app.config import database_pool_size, normalise_database_url
 
     db = bare_db
     app = Flask("bare")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
+    # The app's pool size: with SQLAlchemy's default of 5, a threaded worker's other threads
+    # would open and close a connection per request and handicap the reference.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": database_pool_size()}
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
