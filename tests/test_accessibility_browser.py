@@ -40,6 +40,15 @@ def violations(page) -> list[str]:
     return found
 
 
+def operator_page(site, launch_browser, staff, width: int = 1280):
+    """A Japanese page in Chromium, `width` wide, with `staff` signed in through the login form."""
+    from tests.support import sign_in
+
+    page = launch_browser().new_page(viewport={"width": width, "height": 900}, locale="ja-JP")
+    sign_in(page, site.url, staff, STAFF_PASSWORD)
+    return page
+
+
 @pytest.mark.parametrize("path", PUBLIC)
 def test_attendee_pages_on_a_phone(demo_site, launch_browser, path):
     page = launch_browser().new_page(viewport={"width": 390, "height": 844}, locale="ja-JP")
@@ -68,11 +77,7 @@ def test_attendee_manage_page_and_a_refused_form(demo_site, launch_browser, clie
 
 @pytest.mark.parametrize("path", STAFF)
 def test_operator_and_door_pages_on_a_desktop(demo_site, launch_browser, make_staff, path):
-    from tests.support import sign_in
-
-    staff = make_staff("operator")
-    page = launch_browser().new_page(viewport={"width": 1280, "height": 900}, locale="ja-JP")
-    sign_in(page, demo_site.url, staff, STAFF_PASSWORD)
+    page = operator_page(demo_site, launch_browser, make_staff("operator"))
     page.goto(demo_site.url + path)
     assert violations(page) == []
 
@@ -84,37 +89,50 @@ def test_a_messages_recipient_list_on_a_phone_and_a_desktop(demo_site, launch_br
     from types import SimpleNamespace
 
     from tests.messages_support import send, sent_messages
-    from tests.support import sign_in
 
     staff = make_staff("operator")
     login(staff)
     event = SimpleNamespace(slug="alumni-mixer-tokyo")
     assert send(client, event).status_code == 302
     message = sent_messages()[-1]
-    page = launch_browser().new_page(viewport={"width": width, "height": 900}, locale="ja-JP")
-    sign_in(page, demo_site.url, staff, STAFF_PASSWORD)
+    page = operator_page(demo_site, launch_browser, staff, width)
     page.goto(f"{demo_site.url}/admin/events/{event.slug}/messages/{message.id}")
     assert page.locator("tr[data-delivery]").count() > 0
     assert violations(page) == []
 
 
+# Pages of a 230-recipient message (tests.messages_support: 198 delivered, 9 waiting, 23 not):
+# the query, its rows, its range text, the tab marked current, and the pager's links. Checking
+# them all proves each page is the one meant, not an error page that happens to pass axe.
+CROWD_PAGES = [
+    ("?page=2", 100, "230 件中 101–200 件目", "all", {"previous", "next"}),
+    ("?delivery=delivered&page=2", 98, "198 件中 101–198 件目", "delivered", {"previous"}),
+    ("?delivery=not_delivered", 23, "23 件中 1–23 件目", "not_delivered", set()),
+    ("?page=99", 30, "230 件中 201–230 件目", "all", {"previous"}),  # out of range: the last page
+    ("?delivery=waiting&page=9", 9, "9 件中 1–9 件目", "waiting", set()),
+]
+
+
 @pytest.mark.parametrize("width", [390, 1280])
 def test_a_large_messages_recipient_list_with_its_tabs_and_pager(demo_site, launch_browser, make_staff, make_event,
                                                                   client, login, width):
-    """230 recipients: the delivery-state tabs, the pager and a filtered page, on a phone and a desktop."""
+    """230 recipients: the delivery-state tabs, the pager and filtered pages, on a phone and a desktop."""
     from datetime import datetime, timezone
 
     from tests.messages_support import send_to_crowd
-    from tests.support import sign_in
 
     staff = make_staff("operator")
     login(staff)
     event = make_event(capacity=500)
     message = send_to_crowd(client, event, sent_at=datetime(2030, 5, 1, 1, 30, tzinfo=timezone.utc))
-    page = launch_browser().new_page(viewport={"width": width, "height": 900}, locale="ja-JP")
-    sign_in(page, demo_site.url, staff, STAFF_PASSWORD)
+    page = operator_page(demo_site, launch_browser, staff, width)
     base = f"{demo_site.url}/admin/events/{event.slug}/messages/{message.id}"
-    for query, rows in (("?page=2", 100), ("?delivery=not_delivered", 23), ("?delivery=waiting&page=9", 9)):
+    for query, rows, shown, tab, links in CROWD_PAGES:
         page.goto(base + query)
         assert page.locator("tr[data-delivery]").count() == rows, query
+        assert page.locator("#recipient-range").inner_text() == shown, query
+        assert page.locator(".reg-recipient-tabs [aria-current=page]").evaluate_all(
+            "tabs => tabs.map(t => t.id)") == [f"tab-{tab}"], query
+        assert {link for link in ("previous", "next") if page.locator(f"nav.reg-pager #page-{link}").count()} \
+            == links, query
         assert violations(page) == [], query
