@@ -90,14 +90,15 @@ def submit_message(event: Event, values: dict, *, actor, idempotency_key: str,
     return once_per_key(event.id, key, write)
 
 
-def _cancel(message_id: int, reason: MessageCancelReason, now: datetime) -> bool:
-    """Conditional UPDATE: only a message still scheduled is cancelled; the row count says so."""
-    result = db.session.execute(
+def _cancel(reason: MessageCancelReason, now: datetime, *which) -> list[int]:
+    """Conditional UPDATE: of the messages `which` selects, only those still scheduled are
+    cancelled (a sender that claimed one first keeps it); returns their ids."""
+    return list(db.session.scalars(
         update(RegistrantMessage)
-        .where(RegistrantMessage.id == message_id, RegistrantMessage.status == MessageStatus.SCHEDULED)
+        .where(*which, RegistrantMessage.status == MessageStatus.SCHEDULED)
         .values(status=MessageStatus.CANCELLED, cancel_reason=reason, cancelled_at=now)
-        .execution_options(synchronize_session=False))
-    return result.rowcount == 1
+        .returning(RegistrantMessage.id)
+        .execution_options(synchronize_session=False)))
 
 
 def _record_reason(actor, message_id: int, event_id: int, reason: MessageCancelReason) -> None:
@@ -107,11 +108,7 @@ def _record_reason(actor, message_id: int, event_id: int, reason: MessageCancelR
 
 def cancel_event_messages(event_id: int, *, actor, now: datetime) -> list[int]:
     """Cancel the event's still-scheduled messages in the caller's transaction (the event's cancel)."""
-    scheduled = db.session.scalars(select(RegistrantMessage.id).where(
-        RegistrantMessage.event_id == event_id, RegistrantMessage.status == MessageStatus.SCHEDULED)
-        .order_by(RegistrantMessage.id)).all()
-    # A sender may have claimed one since the SELECT: `_cancel`'s row count leaves that one to it.
-    cancelled = [mid for mid in scheduled if _cancel(mid, MessageCancelReason.EVENT_CANCELLED, now)]
+    cancelled = sorted(_cancel(MessageCancelReason.EVENT_CANCELLED, now, RegistrantMessage.event_id == event_id))
     for message_id in cancelled:
         _record_reason(actor, message_id, event_id, MessageCancelReason.EVENT_CANCELLED)
     return cancelled
@@ -121,7 +118,7 @@ def cancel_scheduled_message(message: RegistrantMessage, *, actor, now: datetime
     """Cancel a scheduled message before it goes out; Conflict if it was sent or cancelled already."""
     now = now or utcnow()
     with write_transaction():
-        if not _cancel(message.id, MessageCancelReason.OPERATOR, now):
+        if not _cancel(MessageCancelReason.OPERATOR, now, RegistrantMessage.id == message.id):
             raise Conflict(_("This message is no longer scheduled (it was sent or cancelled already), "
                              "so it cannot be cancelled."))
         record(actor, CANCELLED_ACTION, "registrant_message", message.id, event_id=message.event_id,
