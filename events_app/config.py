@@ -135,6 +135,6 @@ def load_config() -> dict:
         "CLI_LANGUAGE": os.environ.get("CLI_LANGUAGE", "en"),
         # A gthread worker's threads each hold a connection while they answer; a pool smaller
         # than the threads opened and closed a connection per request beyond it (SQLAlchemy's
-        # default is 5): on PostgreSQL a new backend each time, a third of a door scan's work.
+        # default is 5): on PostgreSQL a new backend each time, 16 % of a threaded worker's GIL time.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": database_pool_size()},
     }
