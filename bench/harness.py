@@ -40,16 +40,24 @@ class Gunicorn:
         args = [str(ROOT / ".venv/bin/gunicorn"), "-c", str(ROOT / "bench/gunicorn_ready.py"),
                 "--bind", f"127.0.0.1:{self.port}", *WORKERS[worker], "--log-level", "warning",
                 "--timeout", "60", "--chdir", str(ROOT), target]
+        # stderr to a file, not a pipe: a pipe nobody reads fills up with a failing endpoint's
+        # tracebacks and then blocks every worker that logs.
+        self._stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(args, cwd=ROOT, env={**os.environ, **env, "BENCH_READY_DIR": self._ready.name},
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                     stdout=subprocess.DEVNULL, stderr=self._stderr)
         deadline = time.monotonic() + timeout
         while len(os.listdir(self._ready.name)) < WORKER_COUNT[worker]:
             if self.proc.poll() is not None:
-                raise RuntimeError(self.proc.stderr.read().decode()[-2000:])
+                raise RuntimeError(self.errors())
             if time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(f"gunicorn {target} did not start within {timeout} s")
             time.sleep(0.05)
+
+    def errors(self) -> str:
+        """The end of what gunicorn and the app wrote to stderr."""
+        self._stderr.seek(0)
+        return self._stderr.read().decode(errors="replace")[-2000:]
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -60,6 +68,7 @@ class Gunicorn:
                 self.proc.kill()
                 self.proc.wait(5)
         self._ready.cleanup()
+        self._stderr.close()
 
     def __enter__(self):
         return self
