@@ -13,7 +13,10 @@ scratch database whose tables are dropped and recreated) and each gunicorn worke
   by its id with one SELECT (the same join of ticket, registration and person) and answers JSON:
   no token, no signature, no admission. What any scan costs on this stack before our own work;
 - `floor, driver`: the same SELECT sent by each thread on its own psycopg or sqlite3 connection
-  (autocommit, no SQLAlchemy at request time): the cost of Flask and the database alone.
+  (autocommit, no SQLAlchemy at request time): the cost of Flask and the database alone;
+- `floor, write` and `floor, write, driver`: the same two apps, each request one UPDATE of a ticket's
+  registration row (a different row each time, as a new admission writes) committed by itself:
+  the least a new admission can cost on this stack, with and without SQLAlchemy.
 All four servers run side by side, every worker booted and warmed before measuring, and the
 phases alternate in --rounds slices of --seconds, so a noisy moment on this shared machine
 weighs on all of them alike. Loopback only; gunicorn is stopped at the end.
@@ -26,6 +29,7 @@ import os
 import sys
 import tempfile
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,10 +65,38 @@ def _floor_lookup():
             .where(Ticket.code_id == sa.bindparam("code_id")))
 
 
+def _floor_write():
+    """The least a write can be: one UPDATE of the ticket's registration row (its `updated_at`,
+    which no scan reads, so the app's own admissions are not disturbed), returning the row's id,
+    status and check-in time (SQLite's RETURNING sees the updated table only). One statement,
+    committed by itself."""
+    import sqlalchemy as sa
+
+    from events_app.registration.models import Registration
+    from events_app.tickets.models import Ticket
+
+    ticket = sa.select(Ticket.registration_id).where(Ticket.code_id == sa.bindparam("code_id")).scalar_subquery()
+    return (sa.update(Registration).where(Registration.id == ticket).values(updated_at=sa.bindparam("now"))
+            .returning(Registration.id, Registration.status, Registration.checked_in_at))
+
+
+def _floor_json(rid, status, checked_in_at, name=None, company=None) -> dict:
+    return {"id": rid, "status": status, "name": name, "company": company,
+            "checked_in_at": checked_in_at.isoformat() if hasattr(checked_in_at, "isoformat") else checked_in_at}
+
+
+def _sqlite_like_the_app(dbapi_connection, _record=None):
+    """The app's SQLite settings that bear on speed (events_app.database.configure_sqlite): WAL is
+    the file's own (set when the app made it); a commit waits for no fsync (synchronous=NORMAL)."""
+    dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+    dbapi_connection.execute("PRAGMA busy_timeout=30000")
+
+
 def floor_app():
     """The floor: gunicorn 'bench.checkin:floor_app()'. POST {"code_id"} -> one SELECT -> JSON."""
     from flask import Flask, jsonify, request
     from flask_sqlalchemy import SQLAlchemy
+    from sqlalchemy import event as sa_event
 
     from events_app.config import database_pool_size, normalise_database_url
 
@@ -75,13 +107,22 @@ def floor_app():
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"]["isolation_level"] = "AUTOCOMMIT"
     db = SQLAlchemy(app)
-    lookup = _floor_lookup()
+    lookup, write = _floor_lookup(), _floor_write()
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        with app.app_context():
+            sa_event.listen(db.engine, "connect", _sqlite_like_the_app)
 
     @app.post("/floor")
     def floor():
         row = db.session.execute(lookup, {"code_id": request.get_json()["code_id"]}).first()
-        return jsonify({"id": row.id, "status": row.status, "name": row.name, "company": row.company,
-                        "checked_in_at": row.checked_in_at.isoformat() if row.checked_in_at else None})
+        return jsonify(_floor_json(*row))
+
+    @app.post("/floor/write")
+    def floor_write():
+        row = db.session.execute(write, {"code_id": request.get_json()["code_id"],
+                                         "now": datetime.now(timezone.utc)}).first()
+        db.session.commit()
+        return jsonify(_floor_json(*row))
     return app
 
 
@@ -98,12 +139,17 @@ def floor_driver_app():
     on_postgresql = url.startswith("postgres")
     dialect = postgresql.dialect(paramstyle="pyformat") if on_postgresql else sqlite.dialect(paramstyle="named")
     sql = str(_floor_lookup().compile(dialect=dialect))
+    write_sql = str(_floor_write().compile(dialect=dialect))
     local = threading.local()
 
     def connection():
         if getattr(local, "connection", None) is None:
-            local.connection = (psycopg.connect(url, autocommit=True) if on_postgresql else
-                                sqlite3.connect(url.split("///", 1)[1], isolation_level=None, check_same_thread=False))
+            if on_postgresql:
+                local.connection = psycopg.connect(url, autocommit=True)
+            else:
+                local.connection = sqlite3.connect(url.split("///", 1)[1], isolation_level=None,
+                                                   check_same_thread=False)
+                _sqlite_like_the_app(local.connection)
         return local.connection
 
     app = Flask("floor-driver")
@@ -112,9 +158,16 @@ def floor_driver_app():
     def floor():
         cursor = connection().cursor()
         cursor.execute(sql, {"code_id": request.get_json()["code_id"]})
-        rid, status, checked_in_at, name, company = cursor.fetchone()
-        return jsonify({"id": rid, "status": status, "name": name, "company": company,
-                        "checked_in_at": str(checked_in_at) if checked_in_at else None})
+        return jsonify(_floor_json(*cursor.fetchone()))
+
+    @app.post("/floor/write")
+    def floor_write():
+        # Autocommit: the UPDATE is its own transaction (SQLite: waits on the busy timeout).
+        cursor = connection().cursor()
+        now = datetime.now(timezone.utc)
+        cursor.execute(write_sql, {"code_id": request.get_json()["code_id"],
+                                   "now": now if on_postgresql else now.isoformat(sep=" ")})
+        return jsonify(_floor_json(*cursor.fetchone()))
     return app
 
 
@@ -218,6 +271,11 @@ def main() -> None:
             def floor(i, _n):
                 return "POST", "/floor", json.dumps({"code_id": code_ids[-1 - i % 4]}), {"Content-Type": "application/json"}
 
+            def floor_write(i, n):
+                # Each scanner walks its own rows, as distinct admissions do.
+                return ("POST", "/floor/write", json.dumps({"code_id": code_ids[(i * per_thread + n) % len(code_ids)]}),
+                        {"Content-Type": "application/json"})
+
             with Gunicorn("bench.checkin:hello_app()", worker, env) as hello_server, \
                     Gunicorn("bench.checkin:floor_app()", worker, env) as floor_server, \
                     Gunicorn("bench.checkin:floor_driver_app()", worker, env) as driver_server, \
@@ -229,12 +287,18 @@ def main() -> None:
                 load(driver_server.port, args.scanners, floor, seconds=1.0)
                 load(app_server.port, args.scanners, repeat, seconds=1.0)
                 # Interleaved rounds: the machine's mood weighs on every endpoint alike.
-                tallies = {"hello-world": Tally(), "floor": Tally(), "floor, driver": Tally(), "distinct": Tally(), "repeat": Tally()}
+                load(floor_server.port, args.scanners, floor_write, seconds=0.5)
+                load(driver_server.port, args.scanners, floor_write, seconds=0.5)
+                tallies = {name: Tally() for name in ("hello-world", "floor", "floor, driver", "floor, write",
+                                                      "floor, write, driver", "distinct", "repeat")}
                 for _round in range(args.rounds):
                     slot = args.seconds / args.rounds
                     load(hello_server.port, args.scanners, hello, tally=tallies["hello-world"], seconds=slot)
                     load(floor_server.port, args.scanners, floor, tally=tallies["floor"], seconds=slot)
                     load(driver_server.port, args.scanners, floor, tally=tallies["floor, driver"], seconds=slot)
+                    load(floor_server.port, args.scanners, floor_write, tally=tallies["floor, write"], seconds=slot)
+                    load(driver_server.port, args.scanners, floor_write, tally=tallies["floor, write, driver"],
+                         seconds=slot)
                     load(app_server.port, args.scanners, distinct, tally=tallies["distinct"], seconds=slot)
                     load(app_server.port, args.scanners, repeat, tally=tallies["repeat"], seconds=slot)
                 # One scanner alone: the service time without queueing behind 15 others.
@@ -245,7 +309,7 @@ def main() -> None:
                 m = tally.summary()
                 rows.append((db_name, worker, name, m, m["rps"] / base["rps"] if base["rps"] else 0))
             for r in rows[-len(tallies):]:
-                print(f"{r[0]:<10} {r[1]:<7} {r[2]:<20} {r[3]['rps']:8.0f}/s  p50 {r[3]['p50']:6.1f} ms  "
+                print(f"{r[0]:<10} {r[1]:<7} {r[2]:<22} {r[3]['rps']:8.0f}/s  p50 {r[3]['p50']:6.1f} ms  "
                       f"p99 {r[3]['p99']:6.1f} ms  errors {r[3]['errors']}  {r[4] * 100:5.0f}% of hello  "
                       f"{r[3]['results']}", flush=True)
 
