@@ -7,7 +7,7 @@ from ..api import api_bp, document, json_body
 from ..auth.permissions import current_staff, token_required
 from ..enums import Role
 from . import jobs
-from .exports import AttendanceFilter
+from .api_input import export_request
 from .services import event_by_slug, event_figures
 
 STAFF = (Role.ADMIN, Role.OPERATOR)
@@ -24,13 +24,9 @@ def event_report(slug: str):
 def request_export(slug: str):
     """Queue a PDF (summary_pdf or attendance_pdf); poll /exports/<id> for progress."""
     event = event_by_slug(slug)
-    body = json_body()
-    raw = body.get("filters") or {}
-    if not isinstance(raw, dict):
-        raw = {"statuses": ["?"]}  # reported as a validation error below
-    filters = AttendanceFilter.parse(**{k: raw.get(k) for k in ("statuses", "affiliation", "session_id", "attended")})
-    job = jobs.request_job(event, str(body.get("kind", "")), current_staff(), lang=str(body.get("lang", "ja")),
-                           filters=filters, appendix=bool(body.get("appendix", True)))
+    wanted = export_request(event, json_body())
+    job = jobs.request_job(event, wanted.kind, current_staff(), lang=wanted.lang, filters=wanted.filters,
+                           appendix=wanted.appendix)
     return jsonify(jobs.job_status(job)), 202
 
 
@@ -50,16 +46,19 @@ document("/events/{slug}/report", "get", {
     "description": "Key figures, breakdowns by affiliation and cohort, arrival timeline, sessions, survey, notes.",
     "responses": {"200": {"description": "The figures"}, "404": {"description": "No such event"}},
 })
+_EXPORT_FILTERS = {"type": "object", "additionalProperties": False, "properties": {
+    "statuses": {"type": "array", "items": {"type": "string"}}, "affiliation": {"type": "string"},
+    "session_id": {"type": "integer"}, "attended": {"type": "string", "enum": ["yes", "no"]}}}
+_EXPORT_BODY = {"type": "object", "additionalProperties": False, "properties": {
+    "kind": {"type": "string", "enum": list(jobs.JOB_KINDS)}, "lang": {"type": "string", "enum": ["ja", "en"]},
+    "appendix": {"type": "boolean"}, "filters": _EXPORT_FILTERS}}
 document("/events/{slug}/exports", "post", {
     "summary": "Queue a PDF export (made by the worker)", "tags": ["reports"], "security": _SECURITY,
     "parameters": _SLUG,
-    "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
-        "kind": {"type": "string", "enum": list(jobs.JOB_KINDS)}, "lang": {"type": "string", "enum": ["ja", "en"]},
-        "appendix": {"type": "boolean"},
-        "filters": {"type": "object", "properties": {
-            "statuses": {"type": "array", "items": {"type": "string"}}, "affiliation": {"type": "string"},
-            "session_id": {"type": "integer"}, "attended": {"type": "string", "enum": ["yes", "no"]}}}}}}}},
-    "responses": {"202": {"description": "Queued"}, "422": {"description": "Invalid input"},
+    "requestBody": {"content": {"application/json": {"schema": _EXPORT_BODY}}},
+    "responses": {"202": {"description": "Queued"},
+                  "422": {"description": "Invalid input: `fields` names every unknown key, wrong type and unknown "
+                                         "value (filters as `filters.<name>`)"},
                   "503": {"description": "PDF output is not available on this server (install hint)"}},
 })
 document("/exports/{job_id}", "get", {
