@@ -129,9 +129,12 @@ def search(event: Event, query: str, *, limit: int = 20) -> list[Registration]:
     def squeeze(column):
         return sa.func.replace(sa.func.replace(sa.func.lower(column), " ", ""), "\u3000", "")
 
-    like = f"%{compact.lower()}%"
-    matches = [squeeze(Person.name).like(like), squeeze(Person.name_kana).like(f"%{kana.lower()}%"),
-               sa.func.lower(Person.email).like(like), squeeze(Person.company).like(like)]
+    # autoescape: a typed % or _ (common in emails) is a character, not a LIKE wildcard.
+    text = compact.lower()
+    matches = [squeeze(Person.name).contains(text, autoescape=True),
+               squeeze(Person.name_kana).contains(kana.lower(), autoescape=True),
+               sa.func.lower(Person.email).contains(text, autoescape=True),
+               squeeze(Person.company).contains(text, autoescape=True)]
     # "tanaka" also finds タナカ, however its long vowels are spelt; "Yuki Tanaka" finds タナカ ユキ
     for reading in romaji.kana_readings(query):
         matches.append(Person.id.in_(_people_reading(event, reading)))
