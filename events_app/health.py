@@ -1,7 +1,7 @@
-"""Liveness for load balancers: the app answers and so does the database."""
+"""Liveness for load balancers (the app answers and so does the database), and the site icon's old address."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, redirect, url_for
 from sqlalchemy import text
 
 from .extensions import db
@@ -17,3 +17,10 @@ def healthz():
         db.session.rollback()
         return jsonify({"status": "unavailable", "database": type(exc).__name__}), 503
     return jsonify({"status": "ok"})
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    # Browsers ask for /favicon.ico on pages without a <link rel="icon"> (a PDF, a JSON answer):
+    # send them to the icon rather than leave a 404 in the console.
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
