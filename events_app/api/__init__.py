@@ -18,7 +18,7 @@ OPENAPI_SCHEMAS: dict[str, dict] = {}
 def json_body() -> dict[str, Any]:
     """The request's JSON object, or a 400 malformed_request error."""
     data = request.get_json(silent=True)
-    if data is None:
+    if data is None and request.get_data().strip() != b"null":  # `null` parses: it is just not an object
         raise DomainError(_("The body must be valid JSON."), code=ErrorCode.MALFORMED)
     if not isinstance(data, dict):
         raise DomainError(_("The body must be a JSON object."), code=ErrorCode.MALFORMED)

@@ -72,9 +72,22 @@ def _optional_int(data: dict, key: str) -> int | None:
 def _required_text(data: dict, key: str, message) -> str:
     """`message` is a callable so the happy path translates nothing."""
     value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        # A number or a list is not a missing value: say what is wrong with it.
+        raise ValidationError(_("%(field)s must be text.", field=key), fields={key: [_("Must be text.")]})
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(message(), fields={key: [message()]})
     return value
+
+
+def device_label(data: dict, default: str = "") -> str:
+    """The scanning device's label (kept in the history): text, cut to 100 characters."""
+    value = data.get("device")
+    if value is None or value == "":
+        return default
+    if not isinstance(value, str):
+        raise ValidationError(_("device must be text."), fields={"device": [_("Must be text.")]})
+    return value[:100]
 
 
 def _client_at(value) -> datetime | None:
@@ -97,7 +110,7 @@ def _client_at(value) -> datetime | None:
 def handle_scan(event, staff, data: dict, *, source: CheckInSource, row=services.NOT_LOOKED_UP) -> dict:
     code = _required_text(data, "code", lambda: _("Scan or type a ticket code."))
     outcome = services.check_in_code(event, code, staff=staff, source=source, nonce=data.get("nonce"),
-                                     device=str(data.get("device") or "")[:100],
+                                     device=device_label(data),
                                      session_id=_optional_int(data, "session_id"), row=row)
     return outcome_json(outcome)
 
@@ -121,19 +134,25 @@ def handle_check_in_registration(event, staff, data: dict) -> dict:
     if registration_id is None:
         raise ValidationError(_("Choose whom to check in."), fields={"registration_id": [_("Required.")]})
     outcome = services.check_in_registration(event, registration_id, staff=staff, source=CheckInSource.SEARCH,
-                                             nonce=data.get("nonce"), device=str(data.get("device") or "")[:100],
+                                             nonce=data.get("nonce"), device=device_label(data),
                                              session_id=_optional_int(data, "session_id"))
     return outcome_json(outcome)
 
 
-def handle_undo(event, staff, data: dict) -> dict:
+def _undo_target(data: dict) -> int:
     registration_id = _optional_int(data, "registration_id")
     if registration_id is None:
         raise ValidationError(_("Choose whose check-in to undo."), fields={"registration_id": [_("Required.")]})
+    return registration_id
+
+
+def handle_undo(event, staff, data: dict, *, source: CheckInSource) -> dict:
+    """`source`: how the undo came in (the API, or the door page's scan result or search list)."""
+    registration_id = _undo_target(data)
     reason = data.get("reason") if isinstance(data.get("reason"), str) else ""
     outcome = services.undo_check_in(event, registration_id, staff=staff, reason=reason,
                                      session_id=_optional_int(data, "session_id"),
-                                     device=str(data.get("device") or "")[:100])
+                                     device=device_label(data), source=source)
     return {"result": "undone", "registration": services.registration_json(outcome.registration),
             "history_id": outcome.history_id}
 
@@ -145,7 +164,7 @@ def handle_sync(event, staff, data: dict) -> dict:
     if len(scans) > MAX_BATCH:
         raise ValidationError(_("Send at most %(n)d scans at a time.", n=MAX_BATCH),
                               fields={"scans": [_("Too many scans in one batch.")]})
-    device = str(data.get("device") or "")[:100]
+    device = device_label(data)
     results = []
     for scan in scans:
         # One bad scan is answered on its own line; the rest of the queue still syncs. A nonce of
@@ -154,7 +173,7 @@ def handle_sync(event, staff, data: dict) -> dict:
         try:
             if not isinstance(scan, dict) or nonce is None or nonce == "":
                 raise ValidationError(_("Every queued scan needs a nonce."), fields={"nonce": [_("Required.")]})
-            item = {"nonce": nonce, "code": scan.get("code"), "device": scan.get("device") or device,
+            item = {"nonce": nonce, "code": scan.get("code"), "device": device_label(scan, device),
                     "registration_id": _optional_int(scan, "registration_id"),
                     "client_at": _client_at(scan.get("client_at"))}
             if item["registration_id"] is None and not isinstance(item["code"], str):
@@ -211,12 +230,11 @@ def api_check_in():
 @token_required()
 def api_undo():
     data = json_body()
-    registration_id = _optional_int(data, "registration_id")
-    registration = db.session.get(Registration, registration_id) if registration_id else None
+    registration = db.session.get(Registration, _undo_target(data))
     if registration is None:
         raise DomainError(_("No such registration."), code=ErrorCode.NOT_FOUND)
     event = event_for_staff(registration.event.slug, current_staff())
-    return jsonify(handle_undo(event, current_staff(), data))
+    return jsonify(handle_undo(event, current_staff(), data, source=CheckInSource.API))
 
 
 @api_bp.post("/checkin/sync")

@@ -308,8 +308,9 @@ def _admit_to_session(registration, session, *, staff_id, source, nonce, device,
 
 
 def undo_check_in(event: Event, registration_id: int, *, staff: StaffUser, reason: str,
-                  session_id: int | None = None, device: str = "") -> Outcome:
-    """Take back a check-in, with a reason; the history keeps both rows."""
+                  session_id: int | None = None, device: str = "",
+                  source: CheckInSource = CheckInSource.SEARCH) -> Outcome:
+    """Take back a check-in, with a reason; the history keeps both rows, each with how it came in."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Say why the check-in is undone."), fields={"reason": [_("A reason is required.")]})
@@ -332,7 +333,7 @@ def undo_check_in(event: Event, registration_id: int, *, staff: StaffUser, reaso
                 raise Conflict(_("This person is not checked in."))
             registration.checked_in_at = None
             registration.checked_in_by_id = None
-        row = _history_row(registration, CheckInKind.UNDO, staff_id=staff.id, source=CheckInSource.SEARCH,
+        row = _history_row(registration, CheckInKind.UNDO, staff_id=staff.id, source=source,
                            device=device, reason=reason, session_id=session_id)
         record(staff, "checkin.undone", "registration", registration_id, event_id=event.id,
                details={"reason": reason, "session_id": session_id})

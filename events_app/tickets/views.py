@@ -247,7 +247,10 @@ def door_check_in(event):
 @bp.post("/checkin/<slug>/api/undo")
 @door_api
 def door_undo(event):
-    return handlers.handle_undo(event, current_user, _body())
+    data = _body()
+    # The door page says where the undo was asked: the scan's result panel or a search result.
+    source = CheckInSource.SEARCH if data.get("source") == "search" else CheckInSource.SCAN
+    return handlers.handle_undo(event, current_user, data, source=source)
 
 
 @bp.post("/checkin/<slug>/api/sync")
@@ -261,7 +264,7 @@ def door_sync(event):
 def door_walk_in(event):
     data = _body()
     try:
-        outcome = walk_ins.walk_in(event, data, staff=current_user, device=str(data.get("device") or "")[:100])
+        outcome = walk_ins.walk_in(event, data, staff=current_user, device=handlers.device_label(data))
     except walk_ins.AlreadyRegisteredHere as err:
         # Only door staff of this event get here (door_api), so the registration may be named:
         # the door screen offers checking it in (the same /checkin call as a search result).

@@ -34,7 +34,7 @@
         var ok = document.createElement("span"); ok.className = "badge badge-ok"; ok.textContent = fmt(T.checked_in_badge, { time: timeOf(a.checked_in_at) }); action.appendChild(ok);
         if (door.online) {
           var u = document.createElement("button"); u.type = "button"; u.className = "small"; u.textContent = T.undo;
-          u.addEventListener("click", function () { door.askUndo(a); }); action.appendChild(u);
+          u.addEventListener("click", function () { door.askUndo(a, "search"); }); action.appendChild(u);
         }
       } else {
         var c = document.createElement("button"); c.type = "button"; c.className = "primary"; c.textContent = T.check_in;
