@@ -1,6 +1,9 @@
 """Operators' registration pages: the list with search, filters and counts; actions; the audit trail."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from math import ceil
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
@@ -52,8 +55,41 @@ def _column_without_spaces(column):
     return column
 
 
-def filtered_registrations(event: Event, args) -> tuple[list[Registration], dict]:
-    """Registrations of an event matching the list's search and filters (kana order)."""
+@dataclass(frozen=True)
+class ListPage:
+    """Which slice of the filtered registrations the list shows (as the message recipients page pages)."""
+
+    number: int  # 1-based, always within 1..pages
+    pages: int   # at least 1, even when nobody matches
+    total: int   # registrations matching the search and filters
+
+    @property
+    def first(self) -> int:
+        return (self.number - 1) * PAGE_SIZE + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return min(self.number * PAGE_SIZE, self.total)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def _page_asked(args) -> int:
+    """The `page` query parameter; anything but a number is the first page (out of range is clamped)."""
+    try:
+        return int(args.get("page", "1"))
+    except ValueError:
+        return 1
+
+
+def filtered_registrations(event: Event, args) -> tuple[list[Registration], dict, ListPage]:
+    """One page of the registrations of an event matching the list's search and filters (kana order)."""
     stmt = (select(Registration).join(Person, Person.id == Registration.person_id)
             .options(contains_eager(Registration.person))  # the list shows each person: no query per row
             .where(Registration.event_id == event.id))
@@ -93,7 +129,12 @@ def filtered_registrations(event: Event, args) -> tuple[list[Registration], dict
              Person.name_kana, Person.name, Registration.id]
     if filters["status"] == "waitlisted":
         order = [Registration.waitlist_rank, Registration.id]
-    return list(db.session.scalars(stmt.order_by(*order).limit(PAGE_SIZE * 10))), filters
+    total = db.session.scalar(stmt.with_only_columns(func.count(Registration.id)).order_by(None))
+    pages = max(1, ceil(total / PAGE_SIZE))
+    page = ListPage(number=min(max(_page_asked(args), 1), pages), pages=pages, total=total)
+    # The order ends with the id, so it is total and LIMIT/OFFSET pages neither repeat nor skip a row.
+    rows = db.session.scalars(stmt.order_by(*order).limit(PAGE_SIZE).offset((page.number - 1) * PAGE_SIZE))
+    return list(rows), filters, page
 
 
 def status_counts(event: Event) -> dict[str, int]:
@@ -117,10 +158,10 @@ def status_counts(event: Event) -> dict[str, int]:
 @staff_required(*OPERATORS)
 def admin_list(slug: str):
     event = _event_or_404(slug)
-    registrations, filters = filtered_registrations(event, request.args)
+    registrations, filters, page = filtered_registrations(event, request.args)
     positions = services.waitlist_positions(event.id)
     return render_template("registration/admin_list.html", event=event, registrations=registrations,
-                           filters=filters, counts=status_counts(event), positions=positions,
+                           filters=filters, page=page, filter_args={k: v for k, v in filters.items() if v}, counts=status_counts(event), positions=positions,
                            action_form=ChoicesForm(), status_label=services.status_label,
                            affiliation_label=labels.affiliation_label)
 
