@@ -104,6 +104,30 @@ def test_search_and_one_tap_check_in(door_browser):
     assert len(check_ins()) == 1
 
 
+def _undo(page, opener: str) -> None:
+    page.click(opener)
+    page.fill("#undo-reason", "別の方でした")
+    page.click("#undo-form button[type=submit]")
+    page.wait_for_selector("#result[data-result='undone']", timeout=10000)
+
+
+def test_an_undo_records_where_on_the_door_screen_it_was_asked(door_browser):
+    """From a search result the history says "search"; from the result panel, "scan"."""
+    page, context, registration = door_browser
+    page.fill("#search-input", "たかはし")
+    page.click("#search-results li[data-registration-id] button.primary")
+    page.wait_for_selector("#result[data-result='ok']", timeout=10000)
+    page.wait_for_selector("#search-results li[data-registration-id] button.small", timeout=10000)
+    _undo(page, "#search-results li[data-registration-id] button.small")
+    page.wait_for_selector("#search-results li[data-registration-id] button.primary", timeout=10000)
+    page.click("#search-results li[data-registration-id] button.primary")
+    page.wait_for_selector("#result[data-result='ok']", timeout=10000)
+    _undo(page, "#result-undo")
+    undos = [(row.kind.value, row.source.value) for row in sorted(check_ins(), key=lambda r: r.id)
+             if row.kind.value == "undo"]
+    assert undos == [("undo", "search"), ("undo", "scan")]
+
+
 def test_offline_search_in_romaji_finds_the_person_by_kana(door_browser):
     """A helper on an English keyboard, with the network gone: Hepburn or kunrei, with or without
     the space, in either name order, finds タカハシ ナオコ in the cached list and checks her in."""
