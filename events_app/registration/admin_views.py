@@ -229,6 +229,21 @@ def admin_detail(registration_id: int):
                            staff_entry=True), status  # operators may leave every session unticked
 
 
+def _flash_approval(registration: Registration) -> None:
+    """An approval confirms only while seats are left; when the event is full the person joins the waitlist."""
+    name = registration.person.name
+    if registration.status != RegistrationStatus.WAITLISTED:
+        flash(_("Approved: %(name)s is confirmed and has been told by email.", name=name), "success")
+        return
+    position = services.waitlist_position(registration)
+    if position is None:
+        flash(_("Approved, but the event is full: %(name)s is on the waitlist and has been told by email.",
+                name=name), "warning")
+    else:
+        flash(_("Approved, but the event is full: %(name)s is number %(position)d on the waitlist and has "
+                "been told by email.", name=name, position=position), "warning")
+
+
 @bp.route("/admin/registrations/<int:registration_id>/<action>", methods=["POST"])
 @staff_required(*OPERATORS)
 def admin_action(registration_id: int, action: str):
@@ -244,8 +259,7 @@ def admin_action(registration_id: int, action: str):
     message = (request.form.get("message") or "").strip()
     try:
         if action == "approve":
-            services.approve(registration, actor=actor, message=message)
-            flash(_("Approved."), "success")
+            _flash_approval(services.approve(registration, actor=actor, message=message))
         elif action == "reject":
             services.reject(registration, actor=actor, message=message)
             flash(_("Declined; the attendee has been told by email."), "success")
