@@ -227,7 +227,7 @@ def clean_registration(event: Event, data: dict[str, Any], *, require_kana: bool
     try:
         affiliation = Affiliation(str(data.get("affiliation") or ""))
     except ValueError:
-        errors["affiliation"] = [_("Choose whether you are an alumnus/alumna, a current employee or a guest.")]
+        errors["affiliation"] = [affiliation_choice_message(event)]
 
     details: dict[str, Any] = {k: ("" if not k.endswith("_year") else None) for k in DETAIL_FIELDS}
     if affiliation is not None:
@@ -264,6 +264,24 @@ def clean_registration(event: Event, data: dict[str, Any], *, require_kana: bool
     return CleanRegistration(email=email, name=name, name_kana=kana, affiliation=affiliation,
                              attendance=attendance, details=details, session_ids=session_ids,
                              answers=answers, consent=consent)
+
+
+def affiliation_choice_message(event: Event) -> str:
+    """Asks for an affiliation naming only those the event's form offers (whole sentences, for translators)."""
+    audience = frozenset(event.audience)
+    if audience == {"alumni", "employee"}:
+        return _("Choose whether you are an alumnus/alumna or a current employee.")
+    if audience == {"alumni", "guest"}:
+        return _("Choose whether you are an alumnus/alumna or a guest.")
+    if audience == {"employee", "guest"}:
+        return _("Choose whether you are a current employee or a guest.")
+    if audience == {"alumni"}:
+        return _("Choose alumnus/alumna: this event is for alumni only.")
+    if audience == {"employee"}:
+        return _("Choose current employee: this event is for current employees only.")
+    if audience == {"guest"}:
+        return _("Choose guest: this event is for guests only.")
+    return _("Choose whether you are an alumnus/alumna, a current employee or a guest.")
 
 
 def audience_message(event: Event, affiliation: Affiliation) -> str:
