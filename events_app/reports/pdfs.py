@@ -34,7 +34,7 @@ def render_pdf(html: str, on_stage: Callable[[int], None] = _noop) -> bytes:
 def summary_html_for(event: Event, *, lang: str, appendix: bool = True) -> str:
     figures = event_figures(event)
     rows = None
-    if appendix and figures.held:  # before the event nobody has attended: no list to append
+    if appendix and figures.held:  # before the event (or when it was cancelled) nobody attended: no list
         columns, _questions = attendance_columns(event, lang)
         rows = (columns.headers, list(attendance_rows(event, AttendanceFilter(attended=True), lang)))
     return documents.summary_html(figures, lang=lang, appendix=rows, generated_at=utcnow())

@@ -9,9 +9,10 @@ Definitions (the PDF, the reports page, the API and the tests share them):
 - no-show rate: confirmed registrations made before the event (walk-ins excluded) that did
   not attend, over those confirmed registrations.
 - waitlist peak: see `waitlist_peak`.
-- held: the event has ended. Until then nobody can be a no-show and attendance is at most
-  partial, so the page and the PDF show registrations only and withhold every figure derived
-  from attendance (they would read as 0 attended and a 100% no-show rate).
+- held: the event has ended and was not cancelled. Until then nobody can be a no-show and
+  attendance is at most partial, so the page and the PDF show registrations only and withhold
+  every figure derived from attendance (they would read as 0 attended and a 100% no-show rate).
+  A cancelled event is never held, whatever its dates; the page and the PDF say it was cancelled.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from ..database import utcnow
-from ..enums import Affiliation, CheckInKind, RegistrationStatus
+from ..enums import Affiliation, CheckInKind, EventStatus, RegistrationStatus
 from ..events.models import Event, EventSession
 from ..events.queries import event_by_slug  # noqa: F401  (re-exported for the reports views, API and CLI)
 from ..extensions import db
@@ -114,9 +115,13 @@ class EventFigures:
     computed_at: datetime
 
     @property
+    def cancelled(self) -> bool:
+        return self.event.status == EventStatus.CANCELLED
+
+    @property
     def held(self) -> bool:
-        """The event has ended, so attendance figures mean something."""
-        return self.event.ends_at <= self.computed_at
+        """The event has ended (and was not called off), so attendance figures mean something."""
+        return not self.cancelled and self.event.ends_at <= self.computed_at
 
     @property
     def started(self) -> bool:
@@ -143,6 +148,7 @@ class EventFigures:
             "notes": [{"body": n.body, "highlight": n.highlight, "created_at": n.created_at.isoformat()}
                       for n in self.notes],
             "held": self.held,
+            "cancelled": self.cancelled,
             "computed_at": self.computed_at.isoformat(),
         }
 
