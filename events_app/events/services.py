@@ -3,8 +3,8 @@
 Services take plain values (a dict of model field names) and the acting staff user; the HTML
 forms, the JSON API, the CLI and the demo seeder all come through here. Naive datetimes are
 wall-clock times in the event's own zone; aware ones are taken as they are.
-Sessions, hosts and questions live in `programme.py`, duplicating in `duplicate.py` (both
-re-exported below).
+Sessions, hosts and questions live in `programme.py`, duplicating in `duplicate.py`, publishing,
+cancelling and completing in `lifecycle.py` (all re-exported below).
 """
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from ..database import utcnow, write_transaction
 from ..enums import EventKind, EventStatus, Visibility
 from ..errors import Conflict, ErrorCode, NotFound, ValidationError
 from ..extensions import db
-from ..registration.message_schedule import cancel_event_messages
 from ..templating import localized
 from . import validation as v
 from .labels import kind_label, status_label  # noqa: F401  (re-exported for templates and views)
@@ -309,62 +308,8 @@ def _grew(before: int | None, after: int | None) -> bool:
     return before is not None and (after is None or after > before)
 
 
-def publish_event(event_id: int, *, actor) -> Event:
-    with write_transaction():
-        event = db.session.get(Event, event_id, with_for_update=True)
-        if event is None:
-            raise NotFound(_("No such event."))
-        if event.status != EventStatus.DRAFT:
-            raise Conflict(_("Only a draft can be published; this event is %(status)s.",
-                             status=status_label(event.status)), code=ErrorCode.INVALID_STATE)
-        if event.ends_at <= utcnow():
-            raise Conflict(_("This event has already ended; it cannot be published."), code=ErrorCode.INVALID_STATE)
-        _refuse_unready(missing_for_publishing(event.kind, event.venue_name, event.online_url))
-        event.status = EventStatus.PUBLISHED
-        event.published_at = utcnow()
-        record(actor, "event.published", "event", event.id, event_id=event.id)
-    return event
-
-
-def cancel_event(event_id: int, *, actor, reason: str = "") -> Event:
-    """Cancel a draft or published event; attendees' calendars get a cancellation, its scheduled messages stop."""
-    reason = (reason or "").strip()
-    if len(reason) > 2000:
-        raise ValidationError(_("Some fields need attention."),
-                              fields={"reason": [_("Keep this under %(max)d characters (it has %(n)d).", max=2000, n=len(reason))]})
-    with write_transaction():
-        event = db.session.get(Event, event_id, with_for_update=True)
-        if event is None:
-            raise NotFound(_("No such event."))
-        if event.status not in (EventStatus.DRAFT, EventStatus.PUBLISHED):
-            raise Conflict(_("This event is %(status)s; it cannot be cancelled.", status=status_label(event.status)),
-                           code=ErrorCode.INVALID_STATE)
-        event.status = EventStatus.CANCELLED
-        event.cancelled_at = utcnow()
-        event.cancellation_reason = reason
-        event.calendar_sequence += 1
-        calendar_services.queue_event_cancellation(event, actor=actor)
-        record(actor, "event.cancelled", "event", event.id, event_id=event.id, details={"reason": reason})
-        # Now, not at their send time: else the operators' history shows them as scheduled until then.
-        cancel_event_messages(event.id, actor=actor, now=event.cancelled_at)
-    return event
-
-
-def complete_event(event_id: int, *, actor) -> Event:
-    """Mark a published event that has ended as completed."""
-    with write_transaction():
-        event = db.session.get(Event, event_id, with_for_update=True)
-        if event is None:
-            raise NotFound(_("No such event."))
-        if event.status != EventStatus.PUBLISHED or event.ends_at > utcnow():
-            raise Conflict(_("Only a published event that has ended can be marked completed."),
-                           code=ErrorCode.INVALID_STATE)
-        event.status = EventStatus.COMPLETED
-        record(actor, "event.completed", "event", event.id, event_id=event.id)
-    return event
-
-
 from .duplicate import duplicate_event  # noqa: E402,F401  (one import path for every events service)
+from .lifecycle import cancel_event, complete_event, publish_event  # noqa: E402,F401
 from .programme import (  # noqa: E402,F401
     add_host, add_question, add_session, move_host, move_question, move_session, remove_host,
     remove_question, remove_session, update_host, update_question, update_session,
