@@ -4,7 +4,8 @@ Services take plain values (a dict of model field names) and the acting staff us
 forms, the JSON API, the CLI and the demo seeder all come through here. Naive datetimes are
 wall-clock times in the event's own zone; aware ones are taken as they are.
 Sessions, hosts and questions live in `programme.py`, duplicating in `duplicate.py`, publishing,
-cancelling and completing in `lifecycle.py` (all re-exported below).
+cancelling and completing in `lifecycle.py` (all re-exported below); what an edit may not take
+from attendees (their way of attending, the page address) in `promises.py`.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from ..templating import localized
 from . import validation as v
 from .labels import kind_label, status_label  # noqa: F401  (re-exported for templates and views)
 from .models import Event
+from .promises import broken_promises
 from .queries import event_by_slug  # noqa: F401  (re-exported: views and the API call services.event_by_slug)
 from .slugs import generate_slug, slug_conflict  # noqa: F401  (generate_slug is part of the API)
 from .slugs import slug_taken as _slug_taken
@@ -212,15 +214,31 @@ def _refuse_unready(missing: dict[str, list[str]]) -> None:
                                 what=" ".join(m[0] for m in missing.values())), fields=missing)
 
 
+def clean_new_event(data: dict[str, Any]) -> dict[str, Any]:
+    """Check a new event without saving it, every field at once; return model values with `status`."""
+    status = data.get("status") or EventStatus.DRAFT
+    errors: v.Errors = {}
+    if status not in (EventStatus.DRAFT, EventStatus.PUBLISHED):
+        v.add(errors, "status", _("A new event is either draft or published."))
+    values: dict[str, Any] = {}
+    try:
+        values = clean_event(data)
+    except ValidationError as err:
+        errors.update(err.fields)
+    if errors:
+        raise ValidationError(_("Some fields need attention."), fields=errors)
+    if status == EventStatus.PUBLISHED:
+        missing = missing_for_publishing(values["kind"], values["venue_name"], values["online_url"])
+        if values["ends_at"] <= utcnow():  # the rule publish_event applies
+            missing["ends_at"] = [_("This event has already ended; it cannot be published.")]
+        _refuse_unready(missing)
+    return {**values, "status": EventStatus(status)}
+
+
 def create_event(data: dict[str, Any], *, actor) -> Event:
     """Create an event (draft unless `status` says published)."""
-    values = clean_event(data)
-    status = data.get("status") or EventStatus.DRAFT
-    if status not in (EventStatus.DRAFT, EventStatus.PUBLISHED):
-        raise ValidationError(_("Some fields need attention."),
-                              fields={"status": [_("A new event is either draft or published.")]})
-    if status == EventStatus.PUBLISHED:
-        _refuse_unready(missing_for_publishing(values["kind"], values["venue_name"], values["online_url"]))
+    values = clean_new_event(data)
+    status = values.pop("status")
     slug = values.pop("slug")
     try:
         with write_transaction():
@@ -246,24 +264,44 @@ def create_event(data: dict[str, Any], *, actor) -> Event:
     return event
 
 
+def clean_update(event: Event, changes: dict[str, Any]) -> dict[str, Any]:
+    """Check an edit of `event` without saving it, every field at once; return model values."""
+    if event.status == EventStatus.CANCELLED:
+        raise Conflict(_("A cancelled event cannot be changed."), code=ErrorCode.INVALID_STATE)
+    errors: v.Errors = {}
+    if "status" in changes and changes["status"] != event.status:
+        v.add(errors, "status", _("Change the status with publish or cancel, not by editing."))
+    merged = event_values(event)
+    merged.update({k: val for k, val in changes.items() if k in EVENT_FIELDS})
+    values: dict[str, Any] = {}
+    try:
+        values = clean_event(merged, event=event)
+    except ValidationError as err:
+        errors.update(err.fields)
+    for field, messages in broken_promises(event, kind=merged["kind"], slug=merged["slug"]).items():
+        errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(_("Some fields need attention."), fields=errors)
+    if event.status == EventStatus.PUBLISHED:  # a published event keeps what publishing required
+        _refuse_unready(missing_for_publishing(values["kind"], values["venue_name"], values["online_url"]))
+    return values
+
+
 def update_event(event_id: int, changes: dict[str, Any], *, actor) -> Event:
     """Change some fields; calendars of attendees follow when a calendar-visible field changed."""
     event = get_event(event_id)
-    if event.status == EventStatus.CANCELLED:
-        raise Conflict(_("A cancelled event cannot be changed."), code=ErrorCode.INVALID_STATE)
-    if "status" in changes and changes["status"] != event.status:
-        raise ValidationError(_("Some fields need attention."), fields={
-            "status": [_("Change the status with publish or cancel, not by editing.")]})
-    merged = event_values(event)
-    merged.update({k: val for k, val in changes.items() if k in EVENT_FIELDS})
-    values = clean_event(merged, event=event)
-    if event.status == EventStatus.PUBLISHED:  # a published event keeps what publishing required
-        _refuse_unready(missing_for_publishing(values["kind"], values["venue_name"], values["online_url"]))
+    values = clean_update(event, changes)
     new_slug = values.pop("slug") or event.slug
     old_capacity, old_online = event.capacity, event.online_capacity
     try:
         with write_transaction():
-            event = get_event(event_id)
+            event = db.session.get(Event, event_id, with_for_update=True, populate_existing=True)
+            if event is None:
+                raise NotFound(_("No such event."))
+            # Again under the lock: a registration may have come in since the check above.
+            broken = broken_promises(event, kind=values["kind"], slug=new_slug)
+            if broken:
+                raise ValidationError(_("Some fields need attention."), fields=broken)
             if new_slug != event.slug and _slug_taken(new_slug, exclude_id=event.id):
                 raise slug_conflict(new_slug)
             changed = {name for name, value in values.items() if getattr(event, name) != value}

@@ -80,7 +80,10 @@ def _check_event_form(form, event=None) -> int | None:
     if not form.errors:
         return None
     try:
-        services.clean_event(form.to_values(), event=event)
+        if event is None:
+            services.clean_new_event(form.to_values())
+        else:
+            services.clean_update(event, form.to_values())
     except ValidationError as err:
         apply_errors(form, err.fields)
     return 422
