@@ -21,7 +21,7 @@ from ..audit.services import record
 from ..database import write_transaction
 from ..errors import DomainError
 from . import documents
-from .engagement import engagement_columns, engagement_rows
+from .engagement import check_period, engagement_columns, engagement_rows
 from .exports import (AttendanceFilter, file_stamp, prepare_attendance_export,
                       record_attendance_export, validate_session)
 from .services import event_by_slug
@@ -171,6 +171,10 @@ def event_summary(slug, output, lang, appendix):
 def export_engagement(start, end, fmt, output, plain_utf8, lang):
     """Per person: events registered and attended in a period, first and last attendance."""
     start_day, end_day = start.date(), end.date()
+    try:  # checked here, in the CLI's language: inside force_locale it would speak --lang (the file's)
+        check_period(start_day, end_day)
+    except DomainError as exc:
+        raise click.ClickException(_field_message(exc)) from exc
     with force_locale(lang):
         try:
             path = resolve_output(output, f"engagement-{start_day:%Y%m%d}-{end_day:%Y%m%d}-{file_stamp(current_app.config['DEFAULT_TIMEZONE'])}.{fmt}")

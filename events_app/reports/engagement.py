@@ -30,15 +30,20 @@ def engagement_columns(lang: str) -> Columns:
     return Columns([s[0] for s in spec], [s[1] for s in spec], [s[2] for s in spec])
 
 
+def check_period(start: date, end: date) -> None:
+    """Raise ValidationError when the period ends before it starts (callers check before the rows stream)."""
+    if end < start:
+        raise ValidationError(_("The end of the period is before its start."),
+                              fields={"end": [_("Choose a date on or after the start.")]})
+
+
 def engagement_rows(start: date, end: date, lang: str, tz: str, *, times: TimeStyle = "text",
                     batch_size: int = BATCH_SIZE) -> Iterator[list]:
     """Per person with a registration for an event starting within [start, end] (dates in `tz`).
 
     First/last attended are days in `tz`: "YYYY-MM-DD" text, or `date`s for XLSX ("datetime").
     """
-    if end < start:
-        raise ValidationError(_("The end of the period is before its start."),
-                              fields={"end": [_("Choose a date on or after the start.")]})
+    check_period(start, end)
     zone = ZoneInfo(tz)
     period_start = datetime.combine(start, datetime.min.time(), zone)
     period_end = datetime.combine(end, datetime.max.time(), zone)
