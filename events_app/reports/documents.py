@@ -98,8 +98,7 @@ def write_xlsx(out: IO[bytes], header: list[str], rows: Iterable[list], *, width
         cell.alignment = Alignment(vertical="center", wrap_text=True)
         head_cells.append(cell)
     sheet.append(head_cells)
-    if header:
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}1"
+
     def cell(value):
         if value.__class__ is datetime:
             dated = WriteOnlyCell(sheet, value=value)
@@ -111,8 +110,14 @@ def write_xlsx(out: IO[bytes], header: list[str], rows: Iterable[list], *, width
             return dated
         return neutralise(value) if value != "" else None
 
+    count = 0
     for row in rows:
         sheet.append([cell(v) for v in row])
+        count += 1
+    if header:
+        # Over the header and every data row: Excel filters only the range it is given. Write-only
+        # mode writes <autoFilter> after the rows, so the range can be set once they are counted.
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
     workbook.save(out)
 
 
