@@ -49,5 +49,5 @@ def test_the_message_is_in_english_for_an_english_operator(client, operator, mak
     make_registration(event)
     pending = make_registration(event, make_person(name="Hana Sato"), status="pending")
     client.set_cookie("tsunagu_lang", "en")
-    assert flashes(approve(client, pending)) == [
-        ("warning", "Approved, but the event is full: Hana Sato is number 1 on the waitlist and has been told by email.")]
+    assert flashes(approve(client, pending)) == [("warning", "Approved, but the event is full: Hana Sato is number 1 "
+                                                             "on the waitlist and has been told by email.")]

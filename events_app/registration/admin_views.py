@@ -161,7 +161,8 @@ def admin_list(slug: str):
     registrations, filters, page = filtered_registrations(event, request.args)
     positions = services.waitlist_positions(event.id)
     return render_template("registration/admin_list.html", event=event, registrations=registrations,
-                           filters=filters, page=page, filter_args={k: v for k, v in filters.items() if v}, counts=status_counts(event), positions=positions,
+                           filters=filters, page=page, filter_args={k: v for k, v in filters.items() if v},
+                           counts=status_counts(event), positions=positions,
                            action_form=ChoicesForm(), status_label=services.status_label,
                            affiliation_label=labels.affiliation_label)
 
