@@ -95,6 +95,60 @@ def test_an_event_in_the_past_is_not_created_published(client, staff_token):
     assert client.post("/api/v1/events", json={**body, "status": "draft"}, headers=staff_token).status_code == 201
 
 
+# --- 3. unknown keys come back with every other field at fault --------------------------------
+
+def test_an_unknown_key_does_not_hide_a_bad_capacity_in_a_patch(client, staff_token, make_event):
+    event = make_event()
+    response = client.patch(f"/api/v1/events/{event.slug}", json={"capacity": -1, "nope": 1}, headers=staff_token)
+    assert response.status_code == 422 and set(error(response)["fields"]) == {"capacity", "nope"}
+
+
+def test_an_unknown_venue_key_does_not_hide_bad_coordinates(client, staff_token):
+    body = {"title": "Coordinates", "kind": "networking", "timezone": "Asia/Tokyo",
+            "starts_at": "2031-05-01T19:00:00+09:00", "ends_at": "2031-05-01T21:00:00+09:00",
+            "venue": {"name": "本社", "latitude": 200, "longitude": 500, "bogus": 1}}
+    response = client.post("/api/v1/events", json=body, headers=staff_token)
+    assert response.status_code == 422
+    assert set(error(response)["fields"]) == {"venue.bogus", "venue.latitude", "venue.longitude"}
+
+
+def test_an_unknown_session_key_does_not_hide_a_bad_capacity_and_host(client, staff_token, make_event):
+    event = make_event()
+    body = {"title": "Table", "starts_at": event.starts_at.isoformat(), "ends_at": event.ends_at.isoformat(),
+            "capacity": -3, "host_id": 999, "zz": 1}
+    response = client.post(f"/api/v1/events/{event.slug}/sessions", json=body, headers=staff_token)
+    assert response.status_code == 422 and set(error(response)["fields"]) == {"capacity", "host_id", "zz"}
+    assert not event.sessions
+
+
+def test_an_unknown_session_key_in_a_patch_comes_with_the_other_faults(client, staff_token, make_event,
+                                                                      make_session):
+    event = make_event()
+    session = make_session(event)
+    response = client.patch(f"/api/v1/events/{event.slug}/sessions/{session.id}",
+                            json={"capacity": "many", "zz": 1}, headers=staff_token)
+    assert response.status_code == 422 and set(error(response)["fields"]) == {"capacity", "zz"}
+
+
+def test_an_unknown_host_key_does_not_hide_a_missing_name_or_a_bad_year(client, staff_token, make_event):
+    event = make_event()
+    created = client.post(f"/api/v1/events/{event.slug}/hosts", json={"name": "", "joined_year": 1200, "zz": 1},
+                          headers=staff_token)
+    assert created.status_code == 422 and set(error(created)["fields"]) == {"name", "joined_year", "zz"}
+    host = client.post(f"/api/v1/events/{event.slug}/hosts", json={"name": "田中 一郎"}, headers=staff_token)
+    patched = client.patch(f"/api/v1/events/{event.slug}/hosts/{host.get_json()['id']}",
+                           json={"left_year": "soon", "zz": 1}, headers=staff_token)
+    assert patched.status_code == 422 and set(error(patched)["fields"]) == {"left_year", "zz"}
+
+
+def test_a_malformed_date_is_reported_once_with_the_other_faults(client, staff_token, make_event):
+    event = make_event()
+    response = client.patch(f"/api/v1/events/{event.slug}", json={"ends_at": "2031-05-01T21:00", "capacity": -1},
+                            headers={**staff_token, **EN})
+    fields = error(response)["fields"]
+    assert set(fields) == {"ends_at", "capacity"} and len(fields["ends_at"]) == 1 and "offset" in fields["ends_at"][0]
+
+
 # --- 4. a published event keeps its address ---------------------------------------------------
 
 def test_a_published_event_keeps_its_slug_on_the_api(client, staff_token, make_event):

@@ -34,6 +34,10 @@ HOST_STRINGS = ("role", "name", "name_kana", "current_company", "current_title",
 HOST_KEYS = frozenset(HOST_STRINGS + ("joined_year", "left_year"))
 
 
+# Stands for a datetime that did not parse: the service reports "enter a date", not "required".
+UNPARSED = "unparsed"
+
+
 def _invalid(errors: dict[str, list[str]]) -> ValidationError:
     return ValidationError(_("Some fields need attention."), fields=errors)
 
@@ -71,9 +75,9 @@ def _unknown(errors: dict, body: dict, allowed: frozenset) -> None:
         errors.setdefault(key, []).append(_("Unknown field."))
 
 
-def event_input(body: dict[str, Any], *, language: str = "ja") -> dict[str, Any]:
-    """Turn the API's JSON into the service's field names; reject what is malformed."""
-    errors: dict[str, list[str]] = {}
+def event_input(body: dict[str, Any], errors: dict[str, list[str]], *, language: str = "ja") -> dict[str, Any]:
+    """Turn the API's JSON into the service's field names; what is malformed or unknown goes to
+    `errors`, the rest is returned (so the service can report its own findings on it too)."""
     out: dict[str, Any] = {}
     _unknown(errors, body, EVENT_KEYS)
     _strings(errors, body, STRING_FIELDS, out)
@@ -83,6 +87,8 @@ def event_input(body: dict[str, Any], *, language: str = "ja") -> dict[str, Any]
     for name in DATETIME_FIELDS:
         if name in body:
             out[name] = parse_datetime(errors, name, body[name])
+            if name in errors:
+                out[name] = UNPARSED
     if "venue" in body:
         venue = body["venue"]
         if venue is None:  # null clears the venue (a PATCH turning an event into a webinar needs that)
@@ -107,9 +113,19 @@ def event_input(body: dict[str, Any], *, language: str = "ja") -> dict[str, Any]
             translation = translations.get(other, {})
             out["title_translation"] = translation.get("title") or ""
             out["description_translation"] = translation.get("description") or ""
-    if errors:
-        raise _invalid(errors)
     return out
+
+
+def _all_faults(parse_errors: dict[str, list[str]], check, rename=lambda err: err) -> ValidationError:
+    """The input's own faults (unknown keys, wrong types) and what `check` — a service's
+    validation, which saves nothing — finds in the rest, so a client fixes everything in one round."""
+    fields: dict[str, list[str]] = {}
+    try:
+        check()
+    except ValidationError as err:
+        fields = rename(err).fields
+    fields.update(parse_errors)  # a field that did not parse: its own message says it better
+    return _invalid(fields)
 
 
 def _prefixed(err: ValidationError) -> ValidationError:
@@ -170,19 +186,11 @@ def get_event(slug: str):
 @api_limit
 @token_required(*STAFF)
 def create_event():
-    body = json_body()
-    try:
-        data = event_input(body)
-    except ValidationError as parse_error:
-        # Report the service's findings too, so a client fixes everything in one round.
-        try:
-            services.clean_event(_parseable_part(body))
-        except ValidationError as err:
-            fields = _prefixed(err).fields
-            fields.update(parse_error.fields)
-            raise _invalid(fields)
-        raise
+    errors: dict[str, list[str]] = {}
+    data = event_input(json_body(), errors)
     data.setdefault("visibility", Visibility.LISTED)
+    if errors:
+        raise _all_faults(errors, lambda: services.clean_new_event(data), _prefixed)
     try:
         event = services.create_event(data, actor=current_staff())
     except ValidationError as err:
@@ -190,27 +198,18 @@ def create_event():
     return _event_response(event, 201)
 
 
-def _parseable_part(body: dict[str, Any]) -> dict[str, Any]:
-    """The fields of a body that parse, for reporting every error at once."""
-    out: dict[str, Any] = {}
-    for key in EVENT_KEYS & set(body):
-        try:
-            out.update(event_input({key: body[key]}, language=body.get("language") or "ja"))
-        except ValidationError:
-            if key in DATETIME_FIELDS:
-                out[key] = "unparsed"  # keeps "required" from being reported twice
-    return out
-
-
 @api_bp.patch("/events/<slug>")
 @api_limit
 @token_required(*STAFF)
 def update_event(slug: str):
     event = services.event_by_slug(slug)
-    changes = event_input(json_body(), language=event.language)
+    errors: dict[str, list[str]] = {}
+    changes = event_input(json_body(), errors, language=event.language)
     if "status" in changes and changes["status"] != event.status.value:
-        raise _invalid({"status": [_("Change the status with /publish or /cancel.")]})
+        errors["status"] = [_("Change the status with /publish or /cancel.")]
     changes.pop("status", None)
+    if errors:
+        raise _all_faults(errors, lambda: services.clean_update(event, changes), _prefixed)
     try:
         event = services.update_event(event.id, changes, actor=current_staff())
     except ValidationError as err:
@@ -239,19 +238,18 @@ def cancel_event(slug: str):
     return _event_response(event)
 
 
-def session_input(body: dict[str, Any]) -> dict[str, Any]:
-    errors: dict[str, list[str]] = {}
+def session_input(body: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     _unknown(errors, body, SESSION_KEYS)
     _strings(errors, body, SESSION_STRINGS, out)
     for name in ("starts_at", "ends_at"):
         if name in body:
             out[name] = parse_datetime(errors, name, body[name])
+            if name in errors:
+                out[name] = UNPARSED
     for name in ("capacity", "host_id"):
         if name in body:
             out[name] = body[name]
-    if errors:
-        raise _invalid(errors)
     return out
 
 
@@ -260,7 +258,11 @@ def session_input(body: dict[str, Any]) -> dict[str, Any]:
 @token_required(*STAFF)
 def add_session(slug: str):
     event = services.event_by_slug(slug)
-    session = programme.add_session(event.id, session_input(json_body()), actor=current_staff())
+    errors: dict[str, list[str]] = {}
+    data = session_input(json_body(), errors)
+    if errors:
+        raise _all_faults(errors, lambda: programme.clean_session(event, data))
+    session = programme.add_session(event.id, data, actor=current_staff())
     return jsonify(session_json(session, event.tz, staff=True)), 201
 
 
@@ -269,7 +271,11 @@ def add_session(slug: str):
 @token_required(*STAFF)
 def update_session(slug: str, session_id: int):
     event = services.event_by_slug(slug)
-    session = programme.update_session(event.id, session_id, session_input(json_body()), actor=current_staff())
+    errors: dict[str, list[str]] = {}
+    changes = session_input(json_body(), errors)
+    if errors:
+        raise _all_faults(errors, lambda: programme.clean_session_update(event.id, session_id, changes))
+    session = programme.update_session(event.id, session_id, changes, actor=current_staff())
     return jsonify(session_json(session, event.tz, staff=True))
 
 
@@ -282,16 +288,13 @@ def delete_session(slug: str, session_id: int):
     return "", 204
 
 
-def host_input(body: dict[str, Any]) -> dict[str, Any]:
-    errors: dict[str, list[str]] = {}
+def host_input(body: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     _unknown(errors, body, HOST_KEYS)
     _strings(errors, body, HOST_STRINGS, out)
     for name in ("joined_year", "left_year"):
         if name in body:
             out[name] = body[name]
-    if errors:
-        raise _invalid(errors)
     return out
 
 
@@ -300,7 +303,11 @@ def host_input(body: dict[str, Any]) -> dict[str, Any]:
 @token_required(*STAFF)
 def add_host(slug: str):
     event = services.event_by_slug(slug)
-    host = programme.add_host(event.id, host_input(json_body()), actor=current_staff())
+    errors: dict[str, list[str]] = {}
+    data = host_input(json_body(), errors)
+    if errors:
+        raise _all_faults(errors, lambda: programme.clean_host(data))
+    host = programme.add_host(event.id, data, actor=current_staff())
     return jsonify(host_json(host)), 201
 
 
@@ -309,7 +316,11 @@ def add_host(slug: str):
 @token_required(*STAFF)
 def update_host(slug: str, host_id: int):
     event = services.event_by_slug(slug)
-    host = programme.update_host(event.id, host_id, host_input(json_body()), actor=current_staff())
+    errors: dict[str, list[str]] = {}
+    changes = host_input(json_body(), errors)
+    if errors:
+        raise _all_faults(errors, lambda: programme.clean_host_update(event.id, host_id, changes))
+    host = programme.update_host(event.id, host_id, changes, actor=current_staff())
     return jsonify(host_json(host))
 
 

@@ -112,12 +112,17 @@ def add_session(event_id: int, data: dict[str, Any], *, actor) -> EventSession:
     return session
 
 
-def update_session(event_id: int, session_id: int, changes: dict[str, Any], *, actor) -> EventSession:
+def clean_session_update(event_id: int, session_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    """Check a session's changes without saving them; return its new values."""
     event = _editable_event(event_id)
     session = get_session(event_id, session_id)
     merged = {name: getattr(session, name) for name in SESSION_FIELDS}
     merged.update({k: val for k, val in changes.items() if k in SESSION_FIELDS})
-    values = clean_session(event, merged, session=session)
+    return clean_session(event, merged, session=session)
+
+
+def update_session(event_id: int, session_id: int, changes: dict[str, Any], *, actor) -> EventSession:
+    values = clean_session_update(event_id, session_id, changes)
     with write_transaction():
         session = get_session(event_id, session_id)
         for name, value in values.items():
@@ -192,12 +197,17 @@ def add_host(event_id: int, data: dict[str, Any], *, actor) -> Host:
     return host
 
 
-def update_host(event_id: int, host_id: int, changes: dict[str, Any], *, actor) -> Host:
+def clean_host_update(event_id: int, host_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    """Check a host's changes without saving them; return the host's new values."""
     _editable_event(event_id)
     host = get_host(event_id, host_id)
     merged = {name: getattr(host, name) for name in HOST_FIELDS}
     merged.update({k: val for k, val in changes.items() if k in HOST_FIELDS})
-    values = clean_host(merged)
+    return clean_host(merged)
+
+
+def update_host(event_id: int, host_id: int, changes: dict[str, Any], *, actor) -> Host:
+    values = clean_host_update(event_id, host_id, changes)
     with write_transaction():
         host = get_host(event_id, host_id)
         for name, value in values.items():
