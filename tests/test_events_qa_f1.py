@@ -173,6 +173,15 @@ def test_a_published_event_keeps_its_slug_on_the_edit_form(operator_client, make
     assert event.slug == "kabeuchi-night"
 
 
+def test_the_edit_form_of_a_published_event_says_its_address_stays(client, login, make_staff, make_event,
+                                                                   db_backend):
+    login(make_staff("operator"))
+    published, draft = make_event(slug="kabeuchi-night"), make_event(status=EventStatus.DRAFT)
+    page = client.get("/admin/events/kabeuchi-night/edit", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    assert "アドレスは /events/kabeuchi-night のまま変わりません" in page
+    assert "のまま変わりません" not in client.get(f"/admin/events/{draft.slug}/edit").get_data(as_text=True)
+
+
 def test_a_draft_may_still_change_its_slug(client, staff_token, make_event):
     event = make_event(slug="first-idea", status=EventStatus.DRAFT, starts_at=in_days(30))
     response = client.patch("/api/v1/events/first-idea", json={"slug": "better-idea"}, headers=staff_token)
