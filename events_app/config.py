@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from email.utils import parseaddr
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +43,25 @@ def organizer_names() -> dict[str, str]:
         default = fallback if configured else DEFAULT_ORGANIZER_NAMES.get(language, fallback)
         names[key] = os.environ.get(key) or default
     return names
+
+
+def _address(value: str) -> str:
+    """The addr-spec of "Name <addr>" or of a bare address; "" when there is none."""
+    address = parseaddr(value)[1]
+    local, at, domain = address.rpartition("@")
+    return address if at and local and domain and " " not in address else ""
+
+
+def organizer_email() -> str:
+    """ORGANIZER_EMAIL as a bare address (the calendar's ORGANIZER:mailto:), else MAIL_FROM's address."""
+    configured = os.environ.get("ORGANIZER_EMAIL", "").strip()
+    if configured:
+        address = _address(configured)
+        if not address:
+            raise ConfigError(f"ORGANIZER_EMAIL must be an e-mail address such as alumni@example.jp "
+                              f"(got {configured!r})")
+        return address
+    return _address(os.environ.get("MAIL_FROM", "")) or "alumni@tsunagu.example"
 
 
 DEFAULT_DATABASE_POOL_SIZE = 10
@@ -103,7 +123,7 @@ def load_config() -> dict:
         "EXPORT_DIR": os.environ.get("EXPORT_DIR", str(PROJECT_ROOT / "exports")),
         # The organiser as attendees read it: mail signatures and the calendar's ORGANIZER;CN.
         **organizer_names(),
-        "ORGANIZER_EMAIL": os.environ.get("ORGANIZER_EMAIL", os.environ.get("MAIL_FROM", "alumni@tsunagu.example")),
+        "ORGANIZER_EMAIL": organizer_email(),
         # Mail: with no MAIL_SERVER, development keeps mail in the outbox page instead of sending.
         "MAIL_SERVER": mail_server,
         "MAIL_PORT": _int("MAIL_PORT", 25),

@@ -7,9 +7,10 @@ Attachments and inline images come from mail.hooks.parts_for(message).
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timezone
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formatdate, getaddresses
+from email.utils import format_datetime, getaddresses
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -20,10 +21,23 @@ from . import hooks
 from .models import OutboxMessage
 
 
-def sender_domain() -> str:
+def sender_address() -> str:
     addresses = getaddresses([current_app.config["MAIL_FROM"]])
-    address = addresses[0][1] if addresses else ""
-    return address.rpartition("@")[2] or "tsunagu.localhost"
+    return addresses[0][1] if addresses else ""
+
+
+def sender_domain() -> str:
+    return sender_address().rpartition("@")[2] or "tsunagu.localhost"
+
+
+def reply_to(language: str) -> Address | None:
+    """The organiser, when replies must go somewhere other than the sender (e.g. a no-reply MAIL_FROM)."""
+    from ..i18n import organizer_name
+
+    organizer = current_app.config.get("ORGANIZER_EMAIL", "")
+    if not organizer or organizer.lower() == sender_address().lower():
+        return None
+    return Address(display_name=organizer_name(language), addr_spec=organizer)
 
 
 def new_message_id(message: OutboxMessage) -> str:
@@ -87,9 +101,13 @@ def compose(message: OutboxMessage) -> EmailMessage:
     mime["Subject"] = subject
     mime["From"] = current_app.config["MAIL_FROM"]
     mime["To"] = Address(addr_spec=message.to_address)
-    mime["Date"] = formatdate(localtime=False)
+    # "+0000": UTC; formatdate()'s "-0000" means "zone unknown" (RFC 5322) and spam filters score it.
+    mime["Date"] = format_datetime(datetime.now(timezone.utc))
     mime["Message-ID"] = message.message_id
     mime["Auto-Submitted"] = "auto-generated"
+    organizer = reply_to(message.language or "ja")
+    if organizer is not None:
+        mime["Reply-To"] = organizer
     mime.set_content(text)
     mime.add_alternative(html, subtype="html")
 
@@ -109,8 +127,12 @@ def compose(message: OutboxMessage) -> EmailMessage:
     if attachments:
         mime.make_mixed()
         for part in attachments:
+            params = dict(part.params)
+            if part.maintype == "text":
+                # Bytes carry no charset of their own; without one MIME reads the part as US-ASCII.
+                params.setdefault("charset", "utf-8")
             mime.add_attachment(part.data, maintype=part.maintype, subtype=part.subtype, filename=part.filename,
-                                params=dict(part.params))
+                                params=params)
     # After make_mixed: it moves every Content-* header into the body part it creates.
     mime["Content-Language"] = message.language or "ja"
     return mime
