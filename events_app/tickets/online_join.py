@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..database import utcnow, write_transaction
-from ..enums import AttendanceMode, CheckInKind, CheckInSource, RegistrationStatus
+from ..enums import AttendanceMode, CheckInKind, CheckInSource, EventStatus, RegistrationStatus
 from ..errors import Conflict
 from ..events.models import Event
 from ..extensions import db
@@ -27,6 +27,9 @@ def record_online_join(registration: Registration) -> str:
     """Record a confirmed online attendee's first join (if the event is about to start or under
     way) and return the event's meeting URL."""
     event = registration.event
+    if event.status == EventStatus.CANCELLED:
+        # Registrations keep their status when the event is called off; the meeting is off too.
+        raise Conflict(_("The event was cancelled: there is no ticket or join link any more."))
     if (registration.status != RegistrationStatus.CONFIRMED
             or registration.attendance_mode != AttendanceMode.ONLINE or not event.online_url):
         raise Conflict(_("The online link is only for confirmed online attendees."))
