@@ -1,7 +1,8 @@
 """Reminders through the outbox: the day before, and the join link shortly before an online start.
 
 Each reminder has a dedupe_key (unique in the outbox), so running `send-reminders` from cron
-every few minutes, or on two hosts at once, never queues one twice.
+every few minutes, or on two hosts at once, never queues one twice. The key holds the event's
+start, so an event moved after its reminders went out reminds again for the new start.
 """
 from __future__ import annotations
 
@@ -37,6 +38,11 @@ def _queue(registration: Registration, email: str, template: str, key: str) -> b
     return inserted is not None
 
 
+def reminder_key(kind: str, registration: Registration, event: Event) -> str:
+    """One reminder of `kind` per registration and start time (UTC)."""
+    return f"reminder-{kind}:{registration.id}:{event.starts_at:%Y%m%dT%H%MZ}"
+
+
 def queue_due_reminders(now=None) -> dict[str, int]:
     """Queue every reminder that is due now and not yet queued; returns counts per kind."""
     now = now or utcnow()
@@ -58,10 +64,11 @@ def queue_due_reminders(now=None) -> dict[str, int]:
             for registration, email in rows:
                 # Someone confirmed inside the reminder window has just had their confirmation.
                 fresh = registration.confirmed_at is not None and registration.confirmed_at >= day_due_at
-                if day_due and not fresh and _queue(registration, email, "reminder_day_before", f"reminder-day-before:{registration.id}"):
+                if day_due and not fresh and _queue(registration, email, "reminder_day_before",
+                                                    reminder_key("day-before", registration, event)):
                     counts["day_before"] += 1
                 if (online_due and registration.attendance_mode == AttendanceMode.ONLINE
-                        and _queue(registration, email, "reminder_online", f"reminder-online:{registration.id}")):
+                        and _queue(registration, email, "reminder_online", reminder_key("online", registration, event))):
                     counts["online"] += 1
     return counts
 
