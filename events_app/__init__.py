@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy.engine import make_url
 
 from .config import PROJECT_ROOT, load_config
 
@@ -49,6 +50,10 @@ def create_app(config: dict | None = None) -> Flask:
         # pool checkout (there are up to three per request).
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"],
                                                    "pool_pre_ping": False}
+        if make_url(str(app.config["SQLALCHEMY_DATABASE_URI"])).database in (None, "", ":memory:"):
+            # An in-memory database is one shared connection (Flask-SQLAlchemy's StaticPool),
+            # which takes no pool size.
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"].pop("pool_size", None)
     elif str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql+psycopg:"):
         # Reads in autocommit, writes in a transaction each; pooled connections checked without a
         # round trip instead of pool_pre_ping: see database.configure_postgresql.

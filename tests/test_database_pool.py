@@ -66,3 +66,16 @@ def test_a_pool_size_that_is_not_a_positive_number_is_refused_by_name(monkeypatc
     monkeypatch.setenv("DATABASE_POOL_SIZE", given)
     with pytest.raises(ConfigError, match=rf"DATABASE_POOL_SIZE must be a whole number .*\(got '{given}'\)"):
         create_app({"EXPORT_DIR": str(tmp_path / "exports")})
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_an_in_memory_sqlite_database_starts_without_a_pool_size(monkeypatch, tmp_path, url):
+    """An in-memory database is one shared connection (StaticPool), which takes no pool size: the
+    pool setting made create_engine refuse it with a TypeError."""
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("SECRET_KEY", "test-secret-key-that-is-long-enough-0123456789")
+    app = create_app({"EXPORT_DIR": str(tmp_path / "exports")})
+    with app.app_context():
+        db.create_all()
+        assert isinstance(db.engine.pool, sa.pool.StaticPool)
+        assert app.test_client().get("/healthz").get_json() == {"status": "ok"}
