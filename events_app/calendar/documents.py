@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel.dates import format_datetime as babel_format
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from icalendar import Alarm, Calendar, vCalAddress, vDuration, vText
 from icalendar import Event as VEvent
 
@@ -207,7 +208,7 @@ def personal_invite(registration, *, method: str, sequence: int, organizer: Orga
             vevent.add("last-modified", _utc(event.updated_at))
         _add_times(vevent, event, zone)
         title = localized_title(event, language)
-        vevent.add("summary", _("Cancelled: %(title)s", title=title) if cancelled else title)
+        vevent.add("summary", _cancelled_summary(event, title) if cancelled else title)
         vevent.add("description", _personal_description(registration, language=language, online=online,
                                                         join_url=join_url, links=links, cancelled=cancelled))
         location = _location(event, online=online, join_url=join_url)
@@ -225,6 +226,13 @@ def personal_invite(registration, *, method: str, sequence: int, organizer: Orga
             vevent.add_component(_reminder(event, online=online, title=title))
         cal.add_component(vevent)
         return _finish(cal, [(event.starts_at, event.ends_at)])
+
+
+def _cancelled_summary(event, title: str) -> str:
+    # Japanese 【中止】 says the event is called off; one whose own registration ended must not read that.
+    if event.status == EventStatus.CANCELLED:
+        return _("Cancelled: %(title)s", title=title)
+    return pgettext("registration", "Cancelled: %(title)s", title=title)
 
 
 def _personal_description(registration, *, language: str, online: bool, join_url: str | None,
