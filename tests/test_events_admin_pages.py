@@ -57,7 +57,7 @@ def test_creating_an_event_leads_to_its_admin_page(operator_client):
     ({"capacity": "forty"}, "capacity", "Enter a whole number."),
     ({"timezone": "London"}, "timezone", "Unknown time zone"),
     ({"venue_map_url": "maps.example.com"}, "venue_map_url", "https://"),
-    ({"starts_at": "tomorrow evening"}, "starts_at", "Not a valid datetime value"),
+    ({"starts_at": "tomorrow evening"}, "starts_at", "Enter a date and time, for example 2026-12-01 18:00."),
     ({"registration_opens_at": "2031-02-20T10:00", "registration_closes_at": "2031-02-10T10:00"},
      "registration_closes_at", "Registration must close after it opens."),
     ({"audience": []}, "audience", "Choose at least one audience."),
@@ -80,7 +80,7 @@ def test_a_garbled_date_does_not_hide_the_other_errors(operator_client):
     response = operator_client.post("/admin/events/new", data=event_form(starts_at="xx", capacity="-1"), headers=EN)
     html = response.get_data(as_text=True)
     assert "Enter 0 or more." in field_error(html, "capacity")
-    assert "Not a valid datetime value" in field_error(html, "starts_at")
+    assert "Enter a date and time, for example 2026-12-01 18:00." in field_error(html, "starts_at")
     assert "This field is required" not in field_error(html, "starts_at")
 
 
@@ -113,7 +113,7 @@ def test_a_webinar_without_a_venue_is_created(operator_client):
      "registration_closes_at", "Registration must close after it opens."),
     ({"survey_closes_at": "2031-03-01T20:00"}, "survey_closes_at", "The survey must close after the event ends."),
     ({"starts_at": "1990-03-01T18:30"}, "starts_at", "between the years 2000 and 2099"),
-    ({"starts_at": "tomorrow evening"}, "starts_at", "Not a valid datetime value"),
+    ({"starts_at": "tomorrow evening"}, "starts_at", "Enter a date and time, for example 2026-12-01 18:00."),
 ])
 def test_date_errors_show_with_an_unknown_time_zone(operator_client, overrides, field, message):
     response = operator_client.post("/admin/events/new", data=event_form(timezone="London", **overrides), headers=EN)
@@ -317,3 +317,21 @@ def test_the_cancel_page_counts_everyone_who_will_be_told(operator_client, make_
         make_registration(event, status="pending")
     page = operator_client.get(f"/admin/events/{event.slug}/cancel", headers=EN).get_data(as_text=True)
     assert "1 confirmed, 3 awaiting approval and 0 waitlisted people will be told" in page
+
+
+def test_dates_and_numbers_typed_with_a_japanese_ime_or_slashes_are_read(operator_client):
+    """An operator typing in Japanese: full-width digits, colon and hyphens, or 2031/03/01."""
+    data = event_form(starts_at="２０３１－０３－０１　１８：３０", ends_at="2031/03/01 21:00", capacity="４０")
+    response = operator_client.post("/admin/events/new", data=data, headers=EN)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    event = db.session.scalar(select(Event))
+    assert event.local_starts_at.strftime("%Y-%m-%d %H:%M") == "2031-03-01 18:30"
+    assert event.local_ends_at.strftime("%H:%M") == "21:00" and event.capacity == 40
+
+
+def test_an_unreadable_date_gets_an_example_in_japanese_too(operator_client):
+    operator_client.set_cookie("tsunagu_lang", "ja")
+    html = operator_client.post("/admin/events/new", data=event_form(starts_at="来週の金曜")).get_data(as_text=True)
+    assert "日時を入力してください(例: 2026-12-01 18:00)。" in field_error(html, "starts_at")
+    assert "無効な時間型です" not in html
+    assert 'value="来週の金曜"' in html

@@ -5,6 +5,8 @@ with the service's message next to it.
 """
 from __future__ import annotations
 
+import unicodedata
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateTimeLocalField, EmailField, PasswordField, SelectField,
@@ -17,7 +19,8 @@ COMMON_ZONES = ("Asia/Tokyo", "Asia/Seoul", "Asia/Shanghai", "Asia/Singapore", "
                 "Asia/Dubai", "Australia/Sydney", "Pacific/Auckland", "Europe/London", "Europe/Paris",
                 "Europe/Berlin", "America/New_York", "America/Chicago", "America/Los_Angeles",
                 "America/Sao_Paulo", "UTC")
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y/%m/%dT%H:%M"]
+EXAMPLE_DATETIME = _l("Enter a date and time, for example 2026-12-01 18:00.")
 
 
 def options(*pairs) -> list[SelectChoice]:
@@ -44,8 +47,25 @@ class RequiredDate(Optional):
     field_flags = {"required": True}
 
 
+class WallClockField(DateTimeLocalField):
+    """A date and time as an operator types it: the browser's picker sends 2026-12-01T18:30, but a
+    typed value may come with slashes (2026/12/01 18:30) or in full-width digits from a Japanese
+    IME; both are read. What cannot be read gets an example of what can, not WTForms' own
+    "Not a valid datetime value" (「無効な時間型です。」)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [unicodedata.normalize("NFKC", value).strip() for value in valuelist]
+            self.raw_data = valuelist  # what was typed still comes back, as the form shows it
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(str(EXAMPLE_DATETIME)) from None
+
+
 def when(label, *, required: bool = False):
-    return DateTimeLocalField(label, format=DATETIME_FORMATS, validators=[RequiredDate() if required else Optional()])
+    return WallClockField(label, format=DATETIME_FORMATS, validators=[RequiredDate() if required else Optional()])
 
 
 def kind_choices():
