@@ -1,9 +1,6 @@
 """Operators' registration pages: the list with search, filters and counts; actions; the audit trail."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from math import ceil
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
@@ -15,6 +12,7 @@ from ..enums import Affiliation, AttendanceMode, RegistrationStatus, Role
 from ..errors import DomainError
 from ..events.models import Event
 from ..extensions import db
+from ..pagination import Page, page_asked
 from ..people.models import Person
 from . import labels, services
 from .filters import affiliation_is, attendance_is, chose_session, status_is
@@ -55,40 +53,7 @@ def _column_without_spaces(column):
     return column
 
 
-@dataclass(frozen=True)
-class ListPage:
-    """Which slice of the filtered registrations the list shows (as the message recipients page pages)."""
-
-    number: int  # 1-based, always within 1..pages
-    pages: int   # at least 1, even when nobody matches
-    total: int   # registrations matching the search and filters
-
-    @property
-    def first(self) -> int:
-        return (self.number - 1) * PAGE_SIZE + 1 if self.total else 0
-
-    @property
-    def last(self) -> int:
-        return min(self.number * PAGE_SIZE, self.total)
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-
-def _page_asked(args) -> int:
-    """The `page` query parameter; anything but a number is the first page (out of range is clamped)."""
-    try:
-        return int(args.get("page", "1"))
-    except ValueError:
-        return 1
-
-
-def filtered_registrations(event: Event, args) -> tuple[list[Registration], dict, ListPage]:
+def filtered_registrations(event: Event, args) -> tuple[list[Registration], dict, Page]:
     """One page of the registrations of an event matching the list's search and filters (kana order)."""
     stmt = (select(Registration).join(Person, Person.id == Registration.person_id)
             .options(contains_eager(Registration.person))  # the list shows each person: no query per row
@@ -130,10 +95,9 @@ def filtered_registrations(event: Event, args) -> tuple[list[Registration], dict
     if filters["status"] == "waitlisted":
         order = [Registration.waitlist_rank, Registration.id]
     total = db.session.scalar(stmt.with_only_columns(func.count(Registration.id)).order_by(None))
-    pages = max(1, ceil(total / PAGE_SIZE))
-    page = ListPage(number=min(max(_page_asked(args), 1), pages), pages=pages, total=total)
+    page = Page.of(page_asked(args), total=total, size=PAGE_SIZE)
     # The order ends with the id, so it is total and LIMIT/OFFSET pages neither repeat nor skip a row.
-    rows = db.session.scalars(stmt.order_by(*order).limit(PAGE_SIZE).offset((page.number - 1) * PAGE_SIZE))
+    rows = db.session.scalars(stmt.order_by(*order).limit(PAGE_SIZE).offset(page.offset))
     return list(rows), filters, page
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from math import ceil
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -24,6 +23,7 @@ from ..errors import NotFound
 from ..events.models import Event
 from ..extensions import db
 from ..mail.models import OutboxMessage
+from ..pagination import Page
 from ..people.models import Person
 from .labels import affiliation_label
 from .lifecycle import status_label
@@ -76,36 +76,10 @@ class RecipientLine:
 
 
 @dataclass(frozen=True)
-class RecipientPage:
-    """Which slice of the (filtered) recipients a page shows."""
-
-    number: int  # 1-based, always within 1..pages
-    pages: int   # at least 1, even when nobody is in the chosen state
-    total: int   # recipients in the chosen delivery state
-
-    @property
-    def first(self) -> int:
-        """The position of the page's first line (1-based); 0 when the page is empty."""
-        return (self.number - 1) * PAGE_SIZE + 1 if self.total else 0
-
-    @property
-    def last(self) -> int:
-        return min(self.number * PAGE_SIZE, self.total)
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-
-@dataclass(frozen=True)
 class MessageRecipients:
     progress: MessageHistoryRow  # the message with its delivered / waiting / failed counts
     delivery: Delivery | None    # the state the lines are in; None for every recipient
-    page: RecipientPage
+    page: Page
     lines: list[RecipientLine]   # this page's lines only
 
     def count(self, delivery: Delivery | None = None) -> int:
@@ -161,11 +135,10 @@ def message_recipients(event: Event, message_id: int, *, delivery: Delivery | No
     message = message_of_event(event, message_id)
     progress = message_progress(message)
     total = _count(progress, delivery)
-    pages = max(1, ceil(total / PAGE_SIZE))
-    shown = RecipientPage(number=min(max(page, 1), pages), pages=pages, total=total)
+    shown = Page.of(page, total=total, size=PAGE_SIZE)
     # Counted and listed in two statements: a mail the worker delivers in between may move one line
     # across pages; the next load is right again, and no page ever reads every row.
-    lines = _lines(_recipient_rows(message, delivery).limit(PAGE_SIZE).offset((shown.number - 1) * PAGE_SIZE))
+    lines = _lines(_recipient_rows(message, delivery).limit(PAGE_SIZE).offset(shown.offset))
     return MessageRecipients(progress, delivery, shown, lines)
 
 

@@ -11,6 +11,7 @@ from ..auth.permissions import current_staff, staff_required
 from ..enums import MessageStatus
 from ..errors import DomainError, ValidationError
 from ..events.models import Event
+from ..pagination import page_asked
 from ..reports.documents import csv_chunks
 from ..reports.exports import file_stamp
 from ..templating import local_time
@@ -115,21 +116,13 @@ def _delivery_asked() -> tuple[messages.Delivery | None, bool]:
         return None, True
 
 
-def _page_asked() -> int:
-    """The `page` query parameter; anything but a number is the first page (the service clamps)."""
-    try:
-        return int(request.args.get("page", "1"))
-    except ValueError:
-        return 1
-
-
 @bp.route("/admin/events/<slug>/messages/<int:message_id>")
 @staff_required(*OPERATORS)
 def message_recipients_page(slug: str, message_id: int):
     """One sent message: its text, and a page of its recipients with where each person's mail is."""
     event = _event_or_404(slug)
     delivery, unknown_delivery = _delivery_asked()
-    found = message_recipients.message_recipients(event, message_id, delivery=delivery, page=_page_asked())
+    found = message_recipients.message_recipients(event, message_id, delivery=delivery, page=page_asked(request.args))
     message = found.progress.message
     would_reach = (message_schedule.current_recipient_count(event, message)
                    if message.status == MessageStatus.SCHEDULED else None)
