@@ -79,3 +79,13 @@ def test_a_join_link_not_yet_or_no_longer_confirmed_talks_of_the_link_not_a_tick
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert says in page and "ticket" not in page.lower().split("<main", 1)[-1].split("</main>", 1)[0]
+
+
+def test_the_refusal_page_leads_with_the_reason_not_the_status_code(client, webinar, staff_token):
+    """A person who tapped a join link reads why it does not open, in their language; the code is small print."""
+    event, registration = webinar
+    cancel(client, staff_token, event)
+    page = client.get(f"/r/{registration.manage_token}/join?lang=ja").get_data(as_text=True)
+    heading = page[page.index("<h1>") + 4:page.index("</h1>")]
+    assert heading == "このイベントは中止になったため、チケットと参加用リンクはご利用いただけません。"
+    assert "エラーコード 409" in page
