@@ -89,3 +89,27 @@ def test_the_refusal_page_leads_with_the_reason_not_the_status_code(client, webi
     heading = page[page.index("<h1>") + 4:page.index("</h1>")]
     assert heading == "このイベントは中止になったため、チケットと参加用リンクはご利用いただけません。"
     assert "エラーコード 409" in page
+
+
+def test_a_cancelled_events_door_admits_no_one_by_any_way_in(client, db_backend, make_event, make_registration,
+                                                            staff_token, login, make_staff):
+    event = make_event(slug="mixer")
+    registration = make_registration(event)
+    code = services.ticket_code(registration)
+    cancel(client, staff_token, event)
+    scan = client.post("/api/v1/checkin?lang=en", json={"code": code, "event": "mixer"}, headers=staff_token)
+    assert scan.status_code == 409
+    assert scan.get_json()["error"]["message"] == "The event was cancelled: its door admits no one."
+    by_id = client.post("/api/v1/checkin", json={"registration_id": registration.id, "event": "mixer"},
+                        headers=staff_token)
+    assert by_id.status_code == 409
+    synced = client.post("/api/v1/checkin/sync", json={"event": "mixer", "scans": [{"nonce": "n1", "code": code}]},
+                         headers=staff_token).get_json()
+    assert [line["result"] for line in synced["results"]] == ["error"]
+    login(make_staff("operator"))
+    page = client.get("/checkin/mixer?lang=en").get_data(as_text=True)
+    assert 'id="event-cancelled"' in page and "its door admits no one" in page
+    assert client.post("/checkin/mixer/api/scan", json={"code": code}).status_code == 409
+    db.session.refresh(registration)
+    assert registration.checked_in_at is None
+    assert db.session.scalars(select(CheckIn)).all() == []

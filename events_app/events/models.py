@@ -130,6 +130,10 @@ class Event(db.Model):
         return None if self.online_capacity is None else max(self.online_capacity - self.online_seats_taken, 0)
 
     @property
+    def is_cancelled(self) -> bool:
+        return self.status == EventStatus.CANCELLED
+
+    @property
     def audience(self) -> list[str]:
         out = []
         if self.audience_alumni:

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from ..api import api_bp, document, json_body
 from ..auth.permissions import current_staff, token_required
 from ..auth.services import can_check_in, can_manage_events
-from ..enums import CheckInSource
+from ..enums import CheckInSource, EventStatus
 from ..errors import DomainError, ErrorCode, PermissionDenied, ValidationError
 from ..extensions import db
 from ..registration.models import Registration
@@ -123,7 +123,7 @@ def scan_at(slug: str, staff, data: dict, *, source: CheckInSource) -> dict:
     # No code to look up: handle_scan answers 422 for it (after the event's 404/403) before any use of `row`.
     row = services.ticket_row(code) if isinstance(code, str) and code.strip() else None
     if row is not None and row.event_slug == slug and can_check_in(staff, row.event_id):
-        event = services.EventRef(row.event_id, slug)
+        event = services.EventRef(row.event_id, slug, row.event_status == EventStatus.CANCELLED)
     else:
         event = event_for_staff(slug, staff, light=True)
     return handle_scan(event, staff, data, source=source, row=row)

@@ -201,16 +201,17 @@ class EventRef:
 
     id: int
     slug: str
+    is_cancelled: bool = False  # a cancelled event's door admits no one
 
 
-_EVENT_ID = select(Event.id).where(Event.slug == sa.bindparam("slug"))
+_EVENT_ID = select(Event.id, Event.status).where(Event.slug == sa.bindparam("slug"))
 
 
 def event_ref(slug: str) -> EventRef:
-    event_id = db.session.connection().execute(_EVENT_ID, {"slug": slug}).scalar()
-    if event_id is None:
+    row = db.session.connection().execute(_EVENT_ID, {"slug": slug}).first()
+    if row is None:
         raise NotFound(_("No event with that address."))
-    return EventRef(event_id, slug)
+    return EventRef(row.id, slug, row.status == EventStatus.CANCELLED)
 
 
 def door_events(staff) -> list[Event]:

@@ -178,6 +178,9 @@ def check_in_registration(event: Event, registration_id: int, *, staff: StaffUse
 def _check_in(event: Event, resolve, key, *, staff, source: CheckInSource, nonce: str | None, device: str,
               client_at: datetime | None, session_id: int | None) -> Outcome:
     """Both entry points: a nonce seen before replays its answer; else resolve the code or id and admit."""
+    if event.is_cancelled:
+        # Registrations keep their status when the event is called off; nobody is let in.
+        raise Conflict(_("The event was cancelled: its door admits no one."))
     nonce = _check_nonce(nonce)
     failure, row = resolve(event, key)
     earlier = _earlier_answer(nonce, event_id=event.id, registration_id=row.id if row is not None else None,

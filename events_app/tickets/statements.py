@@ -31,7 +31,8 @@ def shown_from(stmt):
 
 # The ticket's event slug comes along, so a scan at the ticket's own event needs no event query.
 BY_CODE = DriverStatement(shown_from(
-    select(Ticket.revoked_at, Event.slug.label("event_slug"), *SHOWN).select_from(Ticket)
+    select(Ticket.revoked_at, Event.slug.label("event_slug"), Event.status.label("event_status"), *SHOWN)
+    .select_from(Ticket)
     .join(Registration, Ticket.registration_id == Registration.id)
     .join(Event, Registration.event_id == Event.id)
 ).where(Ticket.code_id == sa.bindparam("code_id")))
