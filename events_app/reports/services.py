@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from ..database import utcnow
-from ..enums import Affiliation, CheckInKind, EventStatus, RegistrationStatus
+from ..enums import Affiliation, CheckInKind, RegistrationStatus
 from ..events.models import Event, EventSession
 from ..events.queries import event_by_slug  # noqa: F401  (re-exported for the reports views, API and CLI)
 from ..extensions import db
@@ -116,7 +116,7 @@ class EventFigures:
 
     @property
     def cancelled(self) -> bool:
-        return self.event.status == EventStatus.CANCELLED
+        return self.event.is_cancelled
 
     @property
     def held(self) -> bool:

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.services import can_check_in, can_manage_events
-from ..enums import AttendanceMode, CheckInSource, EventStatus, RegistrationStatus
+from ..enums import CheckInSource, RegistrationStatus
 from ..errors import Conflict, DomainError, error_json
 from ..extensions import db
 from ..registration.models import Registration
@@ -19,6 +19,7 @@ from ..registration.tokens import registration_for_token
 from . import api as handlers
 from . import codes, documents, services, walk_ins
 from .models import Ticket
+from .online_join import event_cancelled_message
 from .outcomes import CheckInResult, Outcome
 
 bp = Blueprint("tickets", __name__)
@@ -33,21 +34,6 @@ def not_confirmed_message(status: RegistrationStatus) -> str:
     return messages.get(status, _("This registration has no ticket."))
 
 
-def event_cancelled_message() -> str:
-    return _("The event was cancelled: there is no ticket or join link any more.")
-
-
-def join_refused_message(status: RegistrationStatus) -> str:
-    """Why the join link does not open the meeting (it is a link, not a ticket)."""
-    messages = {
-        RegistrationStatus.PENDING: _("Your registration is awaiting approval; the join link works once it is confirmed."),
-        RegistrationStatus.WAITLISTED: _("You are on the waiting list; the join link works once a place is confirmed."),
-        RegistrationStatus.CANCELLED: _("This registration was cancelled, so the join link no longer opens the event."),
-        RegistrationStatus.REJECTED: _("This registration was not accepted, so the join link does not open the event."),
-    }
-    return messages.get(status, _("This join link does not open the event."))
-
-
 def _private(response: Response) -> Response:
     # Ticket images are bearer credentials: never cached by shared caches, never leaked by Referer.
     response.headers["Cache-Control"] = "private, no-store"
@@ -59,7 +45,7 @@ def _ticket_for_token(token: str) -> tuple[Registration, str]:
     registration = registration_for_token(token)
     if registration is None:
         abort(404)
-    if registration.event.status == EventStatus.CANCELLED:
+    if registration.event.is_cancelled:
         raise Conflict(event_cancelled_message())
     if registration.status != RegistrationStatus.CONFIRMED:
         raise Conflict(not_confirmed_message(registration.status))
@@ -95,15 +81,7 @@ def join_online(token: str):
     registration = registration_for_token(token)
     if registration is None:
         abort(404)
-    if registration.event.status == EventStatus.CANCELLED:
-        raise Conflict(event_cancelled_message())
-    if registration.attendance_mode != AttendanceMode.ONLINE:
-        raise Conflict(_("You registered to attend in person; the online link is for online attendees."))
-    if registration.status != RegistrationStatus.CONFIRMED:
-        raise Conflict(join_refused_message(registration.status))
-    if not registration.event.online_url:
-        raise Conflict(_("The organisers have not published the online meeting link yet. Please try again closer to the start."))
-    url = services.record_online_join(registration)
+    url = services.record_online_join(registration)  # or a Conflict saying why the link does not open
     return _private(redirect(url, code=303))
 
 
