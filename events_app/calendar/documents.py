@@ -230,7 +230,7 @@ def personal_invite(registration, *, method: str, sequence: int, organizer: Orga
 
 def _cancelled_summary(event, title: str) -> str:
     # Japanese 【中止】 says the event is called off; one whose own registration ended must not read that.
-    if event.status == EventStatus.CANCELLED:
+    if event.is_cancelled:
         return _("Cancelled: %(title)s", title=title)
     return pgettext("registration", "Cancelled: %(title)s", title=title)
 
