@@ -15,7 +15,7 @@ from ..extensions import db
 from ..pagination import Page, page_asked
 from ..people.models import Person
 from . import labels, services
-from .filters import affiliation_is, attendance_is, chose_session, status_is
+from .filters import CHECK_IN_STATES, affiliation_is, attendance_is, check_in_state_is, chose_session, status_is
 from .forms import ChoicesForm, answers_from_form
 from .models import Registration
 from .views import bp
@@ -73,7 +73,7 @@ def filtered_registrations(event: Event, args) -> tuple[list[Registration], dict
             Person.email.like(pattern, escape="\\"),
             func.lower(Person.company).like(pattern, escape="\\"),
         ))
-    filters = {"q": q, "status": "", "affiliation": "", "session": "", "attendance": ""}
+    filters = {"q": q, "status": "", "affiliation": "", "session": "", "attendance": "", "checked_in": ""}
     status = args.get("status") or ""
     if status in {s.value for s in RegistrationStatus}:
         stmt = stmt.where(status_is(RegistrationStatus(status)))
@@ -86,6 +86,10 @@ def filtered_registrations(event: Event, args) -> tuple[list[Registration], dict
     if attendance in {a.value for a in AttendanceMode}:
         stmt = stmt.where(attendance_is(AttendanceMode(attendance)))
         filters["attendance"] = attendance
+    checked_in = args.get("checked_in") or ""
+    if checked_in in CHECK_IN_STATES:
+        stmt = stmt.where(check_in_state_is(checked_in))
+        filters["checked_in"] = checked_in
     session_id = args.get("session") or ""
     if session_id.isdigit():
         stmt = stmt.where(chose_session(int(session_id)))
@@ -184,7 +188,10 @@ def admin_detail(registration_id: int):
     trail = list(db.session.scalars(select(AuditEntry).where(AuditEntry.subject_type == "registration",
                                                              AuditEntry.subject_id == registration.id)
                                     .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())))
+    from ..tickets.queries import registration_history  # tickets builds on registration: import late
+
     return render_template("registration/admin_detail.html", registration=registration, event=event,
+                           check_ins=registration_history(registration.id),
                            person=registration.person, form=form, errors=errors, answers=answers,
                            chosen_sessions=chosen, trail=labels.trail_lines(trail, labels.session_titles(event)),
                            position=services.waitlist_position(registration),

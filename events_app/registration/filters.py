@@ -49,6 +49,18 @@ def attended_is(came: bool):
     return and_(Registration.checked_in_at.is_(None), Registration.online_joined_at.is_(None))
 
 
+# The list's check-in filter: at the door, online, or neither (the list's column says the same).
+CHECK_IN_STATES = ("checked_in", "joined_online", "not_yet")
+
+
+def check_in_state_is(state: str):
+    if state == "checked_in":
+        return Registration.checked_in_at.is_not(None)
+    if state == "joined_online":
+        return Registration.online_joined_at.is_not(None)
+    return attended_is(False)
+
+
 # Whom a message may go to. Cancelled and declined registrations are left out on purpose: those
 # people have left the event, and a note about the venue or the slides would read as if they
 # were still registered (their link shows them cancelled). README, "Messages to registrants".
