@@ -49,8 +49,14 @@ class EventNumbers:
     confirmed_online: int = 0
     waitlisted: int = 0
     pending: int = 0
-    checked_in: int = 0
+    checked_in: int = 0  # at the venue
+    joined_online: int = 0  # joined by link and not also checked in at the venue
     by_status: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def attended(self) -> int:
+        """In person plus online, counted as the report counts them (each person once)."""
+        return self.checked_in + self.joined_online
 
 
 def event_numbers(event_ids: list[int]) -> dict[int, EventNumbers]:
@@ -65,10 +71,12 @@ def event_numbers(event_ids: list[int]) -> dict[int, EventNumbers]:
         select(
             Registration.event_id, Registration.status, Registration.attendance_mode, func.count(),
             func.sum(case((Registration.checked_in_at.is_not(None), 1), else_=0)),
+            func.sum(case(((Registration.checked_in_at.is_(None)) & (Registration.online_joined_at.is_not(None)), 1),
+                          else_=0)),
         ).where(Registration.event_id.in_(event_ids))
         .group_by(Registration.event_id, Registration.status, Registration.attendance_mode)
     )
-    for event_id, status, mode, count, checked_in in rows:
+    for event_id, status, mode, count, checked_in, joined_online in rows:
         n = numbers[event_id]
         status = RegistrationStatus(status)
         n.by_status[status.value] = n.by_status.get(status.value, 0) + count
@@ -82,6 +90,7 @@ def event_numbers(event_ids: list[int]) -> dict[int, EventNumbers]:
         elif status == RegistrationStatus.PENDING:
             n.pending += count
         n.checked_in += int(checked_in or 0)
+        n.joined_online += int(joined_online or 0)
     return numbers
 
 
