@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..database import UTCDateTime, utcnow
 from ..enums import AttendanceMode, CheckInKind, CheckInSource, str_enum
 from ..extensions import db
+from ..events.models import EventSession
 from ..registration.models import Registration
 
 
@@ -52,8 +53,28 @@ class CheckIn(db.Model):
     device: Mapped[str] = mapped_column(sa.String(100), default="")
     # A client nonce makes retries and offline replays idempotent.
     nonce: Mapped[str | None] = mapped_column(sa.String(100), unique=True)
-    # Set when two devices admitted the same ticket while offline: shown to operators.
+    # Set when two devices admitted the same ticket while offline, or when a device admitted
+    # someone offline whom the server then refused: shown to operators until reviewed.
     conflict: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # For an offline admission the server refused at sync: the result it gave (`revoked`,
+    # `cancelled`, ...). The person was let in at the door, yet is not checked in.
+    refused_as: Mapped[str | None] = mapped_column(sa.String(30))
     reason: Mapped[str] = mapped_column(sa.String(500), default="")
 
     registration: Mapped[Registration] = relationship()
+    session: Mapped[EventSession | None] = relationship()
+    review: Mapped[CheckInReview | None] = relationship(back_populates="check_in", uselist=False)
+
+
+class CheckInReview(db.Model):
+    """An operator's review of a conflict: the history row itself is never changed."""
+
+    __tablename__ = "check_in_review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_in_id: Mapped[int] = mapped_column(sa.ForeignKey("check_in.id", ondelete="CASCADE"), unique=True)
+    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    check_in: Mapped[CheckIn] = relationship(back_populates="review")

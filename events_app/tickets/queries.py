@@ -50,7 +50,7 @@ def counts(event: Event) -> dict:
         .where(Registration.event_id == event.id)
     ).one()
     conflicts = db.session.scalar(
-        select(sa.func.count()).select_from(CheckIn).where(CheckIn.event_id == event.id, CheckIn.conflict.is_(True)))
+        select(sa.func.count()).select_from(CheckIn).where(CheckIn.event_id == event.id, *_UNREVIEWED_CONFLICT))
     return {
         "in_person": {"checked_in": int(row[1]), "expected": int(row[0])},
         "online": {"joined": int(row[3]), "expected": int(row[2])},
@@ -183,10 +183,21 @@ def registration_json(registration: Registration, *, staff_names: dict | None = 
     }
 
 
+# A conflict waits for review until an operator has looked at it (`CheckInReview`).
+_UNREVIEWED_CONFLICT = (CheckIn.conflict.is_(True), ~CheckIn.review.has())
+
+
 def history(event: Event, *, conflicts_only: bool = False, limit: int = 500) -> list[CheckIn]:
-    stmt = select(CheckIn).where(CheckIn.event_id == event.id).order_by(CheckIn.at.desc(), CheckIn.id.desc())
+    """The event's check-in history, newest first. `conflicts_only`: every row of each person with
+    a conflict, person by person and in order, so the admission a conflict collided with (which
+    device, which staff, when) stands right above it."""
+    stmt = select(CheckIn).where(CheckIn.event_id == event.id)
     if conflicts_only:
-        stmt = stmt.where(CheckIn.conflict.is_(True))
+        conflicted = select(CheckIn.registration_id).where(CheckIn.event_id == event.id, CheckIn.conflict.is_(True))
+        stmt = (stmt.where(CheckIn.registration_id.in_(conflicted))
+                .order_by(CheckIn.registration_id, CheckIn.at, CheckIn.id))
+    else:
+        stmt = stmt.order_by(CheckIn.at.desc(), CheckIn.id.desc())
     return list(db.session.scalars(stmt.limit(limit)))
 
 

@@ -18,7 +18,7 @@ joined in a CTE), a transaction by itself.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -33,7 +33,7 @@ from ..events.models import Event, EventSession
 from ..extensions import db
 from ..registration.models import Registration, RegistrationSession
 from . import codes
-from .models import CheckIn
+from .models import CheckIn, CheckInReview
 from .outcomes import _STATUS_RESULT, CheckInResult, Outcome, _status_failure
 from .queries import registration_json
 from .statements import ADMIT, ADMIT_AND_RECORD, BY_CODE, BY_ID, HISTORY, NONCE_SEEN
@@ -50,6 +50,11 @@ from .queries import (  # noqa: F401
 
 MAX_NONCE = 100
 MAX_REASON = 500
+# An offline scan's device time is believed from this long before the event's start (or before the
+# sync, if that is earlier): doors open early, a queue may sync the next morning. A device clock
+# reading earlier than that is wrong, and the admission is dated when the server received it; the
+# history keeps the device's reading.
+OFFLINE_CLOCK_SLACK = timedelta(days=1)
 
 
 # --- deciding a check-in ----------------------------------------------------------------
@@ -57,6 +62,9 @@ MAX_REASON = 500
 def _replay(row: CheckIn) -> Outcome:
     """The original answer to a nonce seen before: retries and re-synced queues change nothing."""
     registration = db.session.get(Registration, row.registration_id)
+    if row.refused_as:
+        return Outcome(CheckInResult(row.refused_as), registration, history_id=row.id, conflict=True, replayed=True,
+                       registration_data=registration_json(registration))
     result = CheckInResult.ALREADY_CHECKED_IN if row.conflict else CheckInResult.OK
     at = registration.checked_in_at if row.conflict else row.client_at or row.at
     by = _staff_name(registration.checked_in_by_id if row.conflict else row.staff_id)
@@ -188,9 +196,45 @@ def _check_in(event: Event, resolve, key, *, staff, source: CheckInSource, nonce
     if earlier is not None:
         return earlier
     if failure is not None:
+        if source == CheckInSource.OFFLINE_SYNC and row is not None and row.event_id == event.id:
+            return _record_refused_offline(event, row, failure, staff=staff, nonce=nonce, device=device,
+                                           client_at=client_at, session_id=session_id)
         return failure
     return _admit(event, row, staff=staff, source=source, nonce=nonce, device=device,
                   client_at=client_at, session_id=session_id)
+
+
+def _record_refused_offline(event: Event, row, failure: Outcome, *, staff, nonce, device, client_at,
+                            session_id) -> Outcome:
+    """A device admitted someone offline whom the server refuses (ticket replaced, registration
+    cancelled meanwhile): the person is inside, yet not checked in. Keep it in the history as a
+    conflict for operators to review, and answer the refusal, so the device can say so too."""
+    try:
+        with write_transaction():
+            registration = db.session.get(Registration, row.id)
+            history = _history_row(registration, CheckInKind.CHECK_IN, staff_id=staff.id if staff else None,
+                                   source=CheckInSource.OFFLINE_SYNC, nonce=nonce, device=device, client_at=client_at,
+                                   conflict=True, session_id=session_id)
+            history.refused_as = failure.result.value
+            failure.history_id, failure.conflict = history.id, True
+    except IntegrityError:  # the same nonce raced in from a concurrent retry; its first answer stands
+        db.session.rollback()
+        if (earlier := _earlier_answer(nonce, event_id=event.id, registration_id=row.id,
+                                       session_id=session_id)) is not None:
+            return earlier
+        raise
+    return failure
+
+
+def _offline_admitted_at(event: Event, client_at: datetime | None, now: datetime) -> datetime:
+    """When an offline scan let the person in: the device's time, never in the future, and not
+    believed more than OFFLINE_CLOCK_SLACK before the start or the sync (a device with a wrong clock)."""
+    if client_at is None:
+        return now
+    starts_at = getattr(event, "starts_at", None) or now
+    if client_at < min(starts_at, now) - OFFLINE_CLOCK_SLACK:
+        return now
+    return min(client_at, now)
 
 
 def _admit(event: Event, row, *, staff, source: CheckInSource, nonce: str | None,
@@ -216,8 +260,8 @@ def _admit(event: Event, row, *, staff, source: CheckInSource, nonce: str | None
         return Outcome(CheckInResult.ALREADY_CHECKED_IN, None, row.checked_in_at, shown["checked_in_by"],
                        registration_data=shown)
     now = utcnow()
-    # An offline scan happened when the device says (never in the future); others happen now.
-    admitted_at = min(client_at, now) if (client_at and source == CheckInSource.OFFLINE_SYNC) else now
+    # An offline scan happened when the device says (within reason); others happen now.
+    admitted_at = _offline_admitted_at(event, client_at, now) if source == CheckInSource.OFFLINE_SYNC else now
     try:
         with write_transaction() as session:
             connection = session.connection()
@@ -303,7 +347,12 @@ def _admit_to_session(registration, session, *, staff_id, source, nonce, device,
     if choice is None or choice.status != RegistrationStatus.CONFIRMED:
         return Outcome(CheckInResult.NOT_IN_SESSION, registration, session=session)
     if choice.checked_in_at is not None:
-        return Outcome(CheckInResult.ALREADY_CHECKED_IN, registration, choice.checked_in_at, session=session)
+        by = db.session.scalar(
+            select(CheckIn.staff_id).where(CheckIn.registration_id == registration.id, CheckIn.session_id == session.id,
+                                           CheckIn.kind == CheckInKind.CHECK_IN, CheckIn.refused_as.is_(None))
+            .order_by(CheckIn.at.desc(), CheckIn.id.desc()).limit(1))
+        return Outcome(CheckInResult.ALREADY_CHECKED_IN, registration, choice.checked_in_at, _staff_name(by),
+                       session=session)
     choice.checked_in_at = at
     row = _history_row(registration, CheckInKind.CHECK_IN, staff_id=staff_id, source=source, nonce=nonce,
                        device=device, client_at=client_at, session_id=session.id)
@@ -342,6 +391,31 @@ def undo_check_in(event: Event, registration_id: int, *, staff: StaffUser, reaso
                details={"reason": reason, "session_id": session_id})
         outcome = Outcome(CheckInResult.OK, registration, None, staff.display_name, history_id=row.id)
     return outcome
+
+
+def review_conflict(event: Event, check_in_id: int, *, staff: StaffUser, note: str = "") -> CheckInReview:
+    """An operator has looked at a conflict (asked the staff, found one ticket used twice, or a
+    re-entry): it stops counting as waiting for review. Both history rows stay as written."""
+    note = (note or "").strip()
+    if len(note) > MAX_REASON:
+        raise ValidationError(_("The note is too long (500 characters at most)."),
+                              fields={"note": [_("500 characters at most.")]})
+    try:
+        with write_transaction():
+            row = db.session.get(CheckIn, check_in_id)
+            if row is None or row.event_id != event.id or not row.conflict:
+                raise NotFound(_("No such conflict at this event."))
+            if row.review is not None:
+                raise Conflict(_("This conflict was already reviewed."))
+            review = CheckInReview(check_in_id=row.id, staff_id=staff.id, at=utcnow(), note=note)
+            db.session.add(review)
+            db.session.flush()
+            record(staff, "checkin.conflict_reviewed", "registration", row.registration_id, event_id=event.id,
+                   details={"check_in_id": row.id, "note": note})
+    except IntegrityError:  # reviewed from two screens at once: the first review stands
+        db.session.rollback()
+        raise Conflict(_("This conflict was already reviewed."))
+    return review
 
 
 def sync_offline(event: Event, scans: list[dict], *, staff: StaffUser, device: str = "") -> list[Outcome]:

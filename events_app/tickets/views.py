@@ -184,7 +184,25 @@ def history_page(slug: str):
     conflicts_only = request.args.get("conflicts") == "1"
     rows = services.history(event, conflicts_only=conflicts_only)
     return render_template("tickets/history.html", event=event, rows=rows, conflicts_only=conflicts_only,
-                           counts=services.counts(event), is_operator=can_manage_events(current_user))
+                           counts=services.counts(event), is_operator=can_manage_events(current_user),
+                           refusal_label=lambda code: services.result_message(CheckInResult(code)))
+
+
+@bp.post("/checkin/<slug>/history/<int:check_in_id>/review")
+def review_conflict(slug: str, check_in_id: int):
+    """Operators: mark a conflict reviewed, with a note (what was found); the history stays as written."""
+    if not current_user.is_authenticated:
+        from ..extensions import login_manager
+        return login_manager.unauthorized()
+    if not can_manage_events(current_user):
+        abort(403)
+    event = _door_event(slug)
+    try:
+        services.review_conflict(event, check_in_id, staff=current_user, note=request.form.get("note", ""))
+        flash(_("Marked as reviewed."), "success")
+    except DomainError as err:
+        flash(err.message, "error")
+    return redirect(url_for("tickets.history_page", slug=slug, conflicts=1))
 
 
 @bp.post("/admin/tickets/<int:registration_id>/reissue")
@@ -301,7 +319,8 @@ def history_json(row) -> dict:
     return {"id": row.id, "kind": row.kind.value, "source": row.source.value, "mode": row.mode.value,
             "at": row.at.isoformat(), "client_at": row.client_at.isoformat() if row.client_at else None,
             "staff": _staff_name(row.staff_id), "device": row.device, "conflict": row.conflict,
-            "reason": row.reason, "session_id": row.session_id}
+            "reason": row.reason, "session_id": row.session_id, "refused_as": row.refused_as,
+            "reviewed": row.review is not None}
 
 
 @bp.app_template_global("ticket_status_message")
