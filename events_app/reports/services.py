@@ -6,6 +6,8 @@ Definitions (the PDF, the reports page, the API and the tests share them):
 - attended in person: `checked_in_at` is set (the cached state the check-in history explains,
   so an undone check-in does not count); attended online: `online_joined_at` is set and the
   person was not also checked in at the venue (nobody counts twice).
+- walk-ins: registered at the door (`source="walk_in"`) and confirmed now, as the door's live
+  counts say; a walk-in the full event put on the waitlist was not admitted and is not counted.
 - no-show rate: confirmed registrations made before the event (walk-ins excluded) that did
   not attend, over those confirmed registrations.
 - waitlist peak: see `waitlist_peak`.
@@ -228,7 +230,7 @@ def _key_figures_and_breakdowns(event: Event) -> tuple[KeyFigures, dict[str, lis
         elif status == RegistrationStatus.REJECTED:
             key.rejected += 1
         walk_in = row.source == "walk_in"
-        key.walk_ins += walk_in
+        key.walk_ins += walk_in and status == RegistrationStatus.CONFIRMED
         mode = _attendance(row.checked_in_at, row.online_joined_at)
         came = mode is not None
         if mode == "in_person":
