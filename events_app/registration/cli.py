@@ -6,18 +6,25 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 
+def _event(slug: str):
+    """The event at this address; a missing one stops the command with the message in CLI_LANGUAGE."""
+    from ..errors import DomainError
+    from ..events.queries import event_by_slug
+
+    try:
+        return event_by_slug(slug)
+    except DomainError as err:
+        raise click.ClickException(err.message)
+
+
 @click.command("promote-waitlist")
 @click.argument("slug")
 @with_appcontext
 def promote_waitlist_command(slug: str) -> None:
     """Fill an event's free seats from its waitlist (normally automatic; for repairs)."""
-    from ..events.models import Event
-    from ..extensions import db
     from .services import promote_waitlist
 
-    event = db.session.scalar(select(Event).where(Event.slug == slug))
-    if event is None:
-        raise click.ClickException(f"no event {slug!r}")
+    event = _event(slug)
     promoted = promote_waitlist(event.id)
     click.echo(f"promoted {len(promoted)} registration(s) of {slug}")
 
@@ -27,13 +34,10 @@ def promote_waitlist_command(slug: str) -> None:
 @with_appcontext
 def registration_counts(slug: str) -> None:
     """Print an event's registrations by status and its seat counters."""
-    from ..events.models import Event
     from ..extensions import db
     from .models import Registration
 
-    event = db.session.scalar(select(Event).where(Event.slug == slug))
-    if event is None:
-        raise click.ClickException(f"no event {slug!r}")
+    event = _event(slug)
     rows = db.session.execute(select(Registration.status, func.count()).where(Registration.event_id == event.id)
                               .group_by(Registration.status)).all()
     for status, count in sorted(rows, key=lambda r: str(r[0])):

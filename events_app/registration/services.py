@@ -226,6 +226,14 @@ def _existing_for_key(event_id: int, key: str | None, email: str) -> Registratio
     return existing
 
 
+def registration_by_id(registration_id: int) -> Registration:
+    """The registration with this id, or NotFound naming the id (the CLI's lookups)."""
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        raise NotFound(_("No registration with id %(id)d.", id=registration_id))
+    return registration
+
+
 def active_registration(event_id: int, email: str) -> Registration | None:
     """The address's active (pending, confirmed or waitlisted) registration for the event: there
     is at most one. `email` must be normalised (`normalise_email`)."""

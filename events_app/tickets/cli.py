@@ -6,19 +6,23 @@ import json
 import click
 from flask import current_app
 from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from ..enums import CheckInSource
 from ..errors import DomainError
-from ..extensions import db
+from ..registration.lifecycle import status_label
 from ..registration.models import Registration
 from . import codes, documents, services
 
 
 def _registration(registration_id: int) -> Registration:
-    registration = db.session.get(Registration, registration_id)
-    if registration is None:
-        raise click.ClickException(f"No registration with id {registration_id}.")
-    return registration
+    # Messages in CLI_LANGUAGE (outside a request Flask-Babel picks it), like checkin-status.
+    from ..registration.services import registration_by_id
+
+    try:
+        return registration_by_id(registration_id)
+    except DomainError as err:
+        raise click.ClickException(err.message)
 
 
 @click.command("ticket-show")
@@ -29,7 +33,8 @@ def ticket_show(registration_id: int, png) -> None:
     registration = _registration(registration_id)
     code = services.ticket_code(registration)
     if code is None:
-        raise click.ClickException(f"Registration {registration_id} is {registration.status.value}: it has no ticket.")
+        raise click.ClickException(_("This registration is %(status)s; that action is not possible.",
+                                     status=status_label(registration.status)))
     click.echo(codes.ticket_url(code))
     if png is not None:
         png.write(documents.qr_png(codes.ticket_url(code)))
