@@ -53,20 +53,28 @@ def ticket_reissue(registration_id: int, reason: str) -> None:
     click.echo(codes.ticket_url(services.ticket_code(_registration(registration_id))))
 
 
+SCAN_NOT_ADMITTED = 3  # apart from 1 (an error such as no such event) and 2 (a usage error)
+
+
 @click.command("checkin-scan")
 @click.argument("slug")
 @click.argument("code")
 def checkin_scan(slug: str, code: str) -> None:
-    """Check in a ticket code (or ticket URL) at an event, as the door would; prints the JSON answer."""
+    """Check in a ticket code (or ticket URL) at an event, as the door would; prints the JSON answer.
+    Exits 0 only when the result is ok, 3 for any other result, 1 when the event does not exist."""
     from .api import outcome_json
 
     try:
         event = services.event_by_slug(slug)
         with force_locale(current_app.config.get("CLI_LANGUAGE", "en")):
             outcome = services.check_in_code(event, code, staff=None, source=CheckInSource.API, device="cli")
-            click.echo(json.dumps(outcome_json(outcome), ensure_ascii=False, indent=2))
+            answer = outcome_json(outcome)
+            click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
     except DomainError as err:
         raise click.ClickException(err.message)
+    # Scripts branch on the exit code: nobody was admitted unless the result is ok.
+    if answer.get("result") != "ok":
+        raise click.exceptions.Exit(SCAN_NOT_ADMITTED)
 
 
 @click.command("checkin-status")
