@@ -118,7 +118,7 @@ def test_an_operator_marks_a_conflict_reviewed_with_a_note(client, login, make_s
     page = client.get("/checkin/mixer/history?conflicts=1").get_data(as_text=True)
     assert "確認済みにする" in page and f"{registration.person.name} さんの重複を確認済みにする" in page
 
-    response = client.post(f"/checkin/mixer/history/{conflict.id}/review", data={"note": "同じ方の再入場でした"},
+    response = client.post(f"/admin/events/mixer/check-ins/{conflict.id}/review", data={"note": "同じ方の再入場でした"},
                            follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "確認済みにしました。" in html and "同じ方の再入場でした" in html and "運営 花子" in html
@@ -127,7 +127,7 @@ def test_an_operator_marks_a_conflict_reviewed_with_a_note(client, login, make_s
     audit = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "checkin.conflict_reviewed")).one()
     assert audit.details["note"] == "同じ方の再入場でした"
 
-    again = client.post(f"/checkin/mixer/history/{conflict.id}/review", data={"note": "2 回目"}, follow_redirects=True)
+    again = client.post(f"/admin/events/mixer/check-ins/{conflict.id}/review", data={"note": "2 回目"}, follow_redirects=True)
     assert "この重複はすでに確認済みです。" in again.get_data(as_text=True)
     assert db.session.scalars(select(CheckInReview.note)).all() == ["同じ方の再入場でした"]
 
@@ -139,14 +139,14 @@ def test_bad_reviews_are_refused_and_change_nothing(app, client, login, make_sta
     door = make_staff("checkin")
     door_client = app.test_client()
     door_client.post("/login", data={"email": door.email, "password": STAFF_PASSWORD})
-    assert door_client.post(f"/checkin/mixer/history/{plain.id}/review", data={"note": "x"}).status_code == 403
+    assert door_client.post(f"/admin/events/mixer/check-ins/{plain.id}/review", data={"note": "x"}).status_code == 403
     login(make_staff("operator"))
-    not_a_conflict = client.post(f"/checkin/mixer/history/{plain.id}/review", data={"note": "x"},
+    not_a_conflict = client.post(f"/admin/events/mixer/check-ins/{plain.id}/review", data={"note": "x"},
                                  follow_redirects=True)
     assert "このイベントに該当する重複はありません。" in not_a_conflict.get_data(as_text=True)
     services.sync_offline(event, [{"nonce": "B", "code": url}], staff=door, device="phone-B")
     conflict = db.session.scalars(select(CheckIn).where(CheckIn.conflict.is_(True))).one()
-    too_long = client.post(f"/checkin/mixer/history/{conflict.id}/review", data={"note": "あ" * 501},
+    too_long = client.post(f"/admin/events/mixer/check-ins/{conflict.id}/review", data={"note": "あ" * 501},
                            follow_redirects=True)
     assert "メモが長すぎます（500 文字まで）。" in too_long.get_data(as_text=True)
     assert db.session.scalars(select(CheckInReview)).all() == []

@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from functools import lru_cache
 
 from flask import current_app
@@ -68,10 +69,11 @@ def ticket_url(code: str) -> str:
 def canonical(text: str) -> str:
     """The code inside what a scanner or a person typed: a full URL or the bare code.
 
-    Case, spaces and dashes do not matter; 0/1/8 typed for O/I/B are read as letters.
-    The same rules exist in static/js/checkin-codes.js for offline decisions.
+    Case, spaces and dashes do not matter, nor full-width letters and digits (a Japanese phone
+    keyboard's); 0/1/8 typed for O/I/B are read as letters. The same rules exist in
+    static/js/checkin-codes.js for offline decisions.
     """
-    text = (text or "").strip()
+    text = unicodedata.normalize("NFKC", text or "").strip()
     match = _URL_PATH.search(text)
     if match:
         text = match.group(1)

@@ -56,6 +56,11 @@ def reissue_ticket(registration_id: int, *, actor, reason: str = "") -> Ticket:
             raise NotFound(_("No such registration."))
         if registration.status != RegistrationStatus.CONFIRMED:
             raise Conflict(_("Only confirmed registrations have tickets."))
+        # A new code would admit no one, and its mail would announce a ticket for a day that is off or over.
+        if registration.event.is_cancelled:
+            raise Conflict(_("The event was cancelled: its tickets are not re-issued."))
+        if registration.event.ends_at <= utcnow():
+            raise Conflict(_("The event is over: its tickets are not re-issued."))
         old = _current_ticket_row(registration_id)
         if old is not None:
             old.revoked_at = utcnow()

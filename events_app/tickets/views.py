@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.services import can_check_in, can_manage_events
-from ..enums import CheckInSource, RegistrationStatus
+from ..enums import AttendanceMode, CheckInSource, RegistrationStatus
 from ..errors import Conflict, DomainError, error_json
 from ..extensions import db
 from ..registration.models import Registration
@@ -49,6 +49,9 @@ def _ticket_for_token(token: str) -> tuple[Registration, str]:
         raise Conflict(event_cancelled_message())
     if registration.status != RegistrationStatus.CONFIRMED:
         raise Conflict(not_confirmed_message(registration.status))
+    if registration.attendance_mode == AttendanceMode.ONLINE:
+        # Online attendees join through their link; a QR would let them in at a door they never use.
+        raise Conflict(_("You attend online, so there is no ticket: join through the link on your page."))
     return registration, services.ticket_code(registration)
 
 
@@ -81,6 +84,9 @@ def join_online(token: str):
     registration = registration_for_token(token)
     if registration is None:
         abort(404)
+    if request.method == "HEAD":
+        # Link checkers and mail previewers ask with HEAD: that is nobody joining, so record nothing.
+        return _private(Response(status=204))
     url = services.record_online_join(registration)  # or a Conflict saying why the link does not open
     return _private(redirect(url, code=303))
 
@@ -188,7 +194,7 @@ def history_page(slug: str):
                            refusal_label=lambda code: services.result_message(CheckInResult(code)))
 
 
-@bp.post("/checkin/<slug>/history/<int:check_in_id>/review")
+@bp.post("/admin/events/<slug>/check-ins/<int:check_in_id>/review")
 def review_conflict(slug: str, check_in_id: int):
     """Operators: mark a conflict reviewed, with a note (what was found); the history stays as written."""
     if not current_user.is_authenticated:
