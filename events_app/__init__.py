@@ -60,6 +60,14 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"],
                                                    "isolation_level": "AUTOCOMMIT", "pool_pre_ping": False}
     Path(app.config["EXPORT_DIR"]).mkdir(parents=True, exist_ok=True)
+    if app.config.get("TRUSTED_PROXIES"):
+        # Behind a proxy every request comes from the proxy's address: rate limits would be one
+        # shared bucket and the audit log would record the proxy. Werkzeug's ProxyFix takes the
+        # client's address, scheme and host from the headers the trusted proxies set.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from . import i18n, templating
     from .database import configure_postgresql, configure_sqlite
