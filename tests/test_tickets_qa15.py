@@ -89,3 +89,13 @@ def test_the_ticket_page_says_on_which_day_someone_was_checked_in(client, db_bac
     at = registration.checked_in_at.astimezone(ZoneInfo(event.timezone))
     html = client.get(url.replace("http://localhost", "")).get_data(as_text=True)
     assert f"{at.month}/{at.day} {at:%H:%M}" in html
+
+
+def test_a_cursor_in_the_year_one_is_answered_not_a_500(client, db_backend, make_event, make_registration,
+                                                        token_auth):
+    event = make_event(slug="mixer")
+    registration = make_registration(event)
+    services.check_in_registration(event, registration.id, staff=None)
+    response = client.get("/api/v1/checkin/events/mixer/counts?since=0001-01-01T00:00:00Z", headers=token_auth)
+    assert response.status_code == 200
+    assert [change["id"] for change in response.get_json()["changes"]] == [registration.id]
