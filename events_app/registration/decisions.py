@@ -12,9 +12,15 @@ from ..enums import RegistrationStatus
 from ..errors import DomainError, ErrorCode
 from ..extensions import db
 from . import seats
+from .attendance_switch import AlreadyAttending
 from .lifecycle import _audit, _confirm, _load_active_for_seats, _mail, _release_session_seats, _retrying
 from .models import Registration
 from .waitlist import give_back_event_seat, promote_session_waitlist
+
+
+def attended_cancel_message() -> str:
+    return _("You have already been checked in, so the registration can no longer be cancelled. "
+             "If something is wrong, please contact the organiser.")
 
 
 def _end(registration: Registration, status: RegistrationStatus) -> None:
@@ -42,6 +48,10 @@ def cancel(registration: Registration, *, actor=None, reason: str = "") -> Regis
     def run() -> Registration:
         with write_transaction():
             reg = _load_active_for_seats(registration)
+            if actor is None and (reg.checked_in_at or reg.online_joined_at):
+                # Checked in (or joined online) already: cancelling now would take them out of the
+                # attendance figures and hand their seat on while they are in the room.
+                raise AlreadyAttending(attended_cancel_message())
             _end(reg, RegistrationStatus.CANCELLED)
             _mail(reg, "registration_cancelled", payload={"reason": reason, "by_staff": actor is not None})
             _audit(actor, "registration.cancel", reg, reason=reason)

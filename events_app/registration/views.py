@@ -16,6 +16,7 @@ from ..events.models import Event
 from ..extensions import db, limiter
 from ..people.services import normalise_email
 from . import services
+from .decisions import attended_cancel_message
 from .forms import CancelForm, ChoicesForm, RegistrationForm, ResendLinkForm, answers_from_form
 from .tokens import registration_for_token
 
@@ -236,6 +237,9 @@ def cancel(token: str):
         return _invalid_link()
     if not registration.is_active:
         flash(_("This registration is already %(status)s.", status=services.status_label(registration.status)), "warning")
+        return redirect(url_for("registration.manage", token=token))
+    if registration.checked_in_at or registration.online_joined_at:
+        flash(attended_cancel_message(), "warning")
         return redirect(url_for("registration.manage", token=token))
     form = CancelForm()
     if request.method == "POST":
