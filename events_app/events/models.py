@@ -134,6 +134,10 @@ class Event(db.Model):
         return self.status == EventStatus.CANCELLED
 
     @property
+    def is_over(self) -> bool:
+        return self.status == EventStatus.COMPLETED or self.ends_at <= utcnow()
+
+    @property
     def audience(self) -> list[str]:
         out = []
         if self.audience_alumni:

@@ -59,7 +59,7 @@ def reissue_ticket(registration_id: int, *, actor, reason: str = "") -> Ticket:
         # A new code would admit no one, and its mail would announce a ticket for a day that is off or over.
         if registration.event.is_cancelled:
             raise Conflict(_("The event was cancelled: its tickets are not re-issued."))
-        if registration.event.ends_at <= utcnow():
+        if registration.event.is_over:
             raise Conflict(_("The event is over: its tickets are not re-issued."))
         old = _current_ticket_row(registration_id)
         if old is not None:

@@ -228,6 +228,8 @@ def reissue(registration_id: int):
         flash(_("A new ticket was issued; the old code no longer admits anyone."), "success")
     except DomainError as err:
         flash(err.message, "error")
+    if request.form.get("back") == "registration":  # from the operators' registration page
+        return redirect(url_for("registration.admin_detail", registration_id=registration_id))
     return redirect(url_for("tickets.history_page", slug=slug))
 
 
