@@ -174,3 +174,15 @@ def test_signed_in_staff_not_assigned_to_the_event_are_told_so_on_its_ticket_pag
     html = client.get(url.replace("http://localhost", "")).get_data(as_text=True)
     assert "このイベントの受付担当に割り当てられていません。" in html
     assert "当日まで大切に保管してください" not in html
+
+
+def test_the_review_shows_in_the_registrations_trail(client, login, make_staff, scene):
+    event, registration, token, url = scene
+    operator = make_staff("operator")
+    services.sync_offline(event, [{"nonce": "A", "code": url}], staff=operator, device="phone-A")
+    services.sync_offline(event, [{"nonce": "B", "code": url}], staff=operator, device="phone-B")
+    conflict = db.session.scalars(select(CheckIn).where(CheckIn.conflict.is_(True))).one()
+    services.review_conflict(event, conflict.id, staff=operator, note="受付ミス")
+    login(operator)
+    html = client.get(f"/admin/registrations/{registration.id}").get_data(as_text=True)
+    assert "受付の重複を確認" in html and "メモ: 受付ミス" in html and "check_in_id" not in html

@@ -52,6 +52,7 @@ def action_label(action: str) -> str:
         "registration.switch_attendance": pgettext("audit action", "Switched between in person and online"),
         "ticket.reissued": pgettext("audit action", "Ticket reissued"),
         "checkin.undone": pgettext("audit action", "Check-in undone"),
+        "checkin.conflict_reviewed": pgettext("audit action", "Check-in conflict reviewed"),
         "registrant_message.sent": pgettext("audit action", "Message sent to registrants"),
         "registrant_message.scheduled": pgettext("audit action", "Message to registrants scheduled"),
         "registrant_message.cancelled": pgettext("audit action", "Scheduled message cancelled"),
@@ -124,13 +125,16 @@ def detail_lines(details: dict, session_titles: dict[int, str]) -> list[str]:
         lines.append(_("Reason: %(text)s", text=details["reason"]))
     if details.get("revoked_ticket_id"):
         lines.append(_("Replaces ticket #%(id)d", id=int(details["revoked_ticket_id"])))
+    if details.get("note"):
+        lines.append(_("Note: %(text)s", text=details["note"]))
     if details.get("subject"):
         lines.append(_("Subject: %(text)s", text=details["subject"]))
     if "recipients" in details:
         lines.append(ngettext("Sent to %(num)d person", "Sent to %(num)d people", int(details["recipients"])))
     known = {"source", "status", "result", "from", "to", "sessions_added", "sessions_removed", "answers",
              "attendance_from", "attendance_to",
-             "session_id", "message", "reason", "revoked_ticket_id", "subject", "recipients"}
+             "session_id", "message", "reason", "revoked_ticket_id", "subject", "recipients",
+             "note", "check_in_id"}  # check_in_id: the history row reviewed, an internal id
     # A detail without wording yet is still shown rather than hidden from the trail.
     lines.extend(f"{key}: {value}" for key, value in details.items() if key not in known)
     return lines
