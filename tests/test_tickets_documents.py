@@ -184,3 +184,19 @@ def test_code_is_compact_uppercase_base32(app, attendee):
     code = services.ticket_code(registration)
     assert len(code) == codes.CODE_LENGTH and code.isupper() and set(code) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
     db.session.rollback()
+
+
+@pytest.mark.parametrize("event_lengths, person_lengths", [
+    ((200, 160, 300), (6, 10, 12)),      # a long event title and venue (the QA pass's two-page ticket)
+    ((200, 200, 400), (200, 200, 200)),  # every field at its longest
+])
+def test_pdf_ticket_stays_one_page_with_long_fields(client, db_backend, make_event, make_registration, make_person,
+                                                    make_staff, tmp_path, event_lengths, person_lengths):
+    title, venue, address = event_lengths
+    name, kana, company = person_lengths
+    event = make_event(title="秋" * title, venue_name="館" * venue, venue_address="東" * address)
+    person = make_person(name="鈴" * name, name_kana="ス" * kana, company="株" * company)
+    registration = make_registration(event, person=person)
+    response = client.get(f"/r/{registration.manage_token}/ticket.pdf")
+    assert response.status_code == 200 and page_count(response.data) == 1
+    assert_admits(event, make_staff("checkin"), decode_png(pdf_pages_to_png(response.data, tmp_path)))
