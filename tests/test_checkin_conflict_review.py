@@ -186,3 +186,17 @@ def test_the_review_shows_in_the_registrations_trail(client, login, make_staff, 
     login(operator)
     html = client.get(f"/admin/registrations/{registration.id}").get_data(as_text=True)
     assert "受付の重複を確認" in html and "メモ: 受付ミス" in html and "check_in_id" not in html
+
+
+def test_the_events_admin_page_points_to_conflicts_waiting_for_review(client, login, make_staff, scene):
+    event, registration, token, url = scene
+    operator = make_staff("operator")
+    login(operator)
+    assert "確認待ちの重複" not in client.get("/admin/events/mixer").get_data(as_text=True)
+    services.sync_offline(event, [{"nonce": "A", "code": url}], staff=operator, device="phone-A")
+    services.sync_offline(event, [{"nonce": "B", "code": url}], staff=operator, device="phone-B")
+    html = client.get("/admin/events/mixer").get_data(as_text=True)
+    assert "受付で確認待ちの重複が 1 件あります。" in html and "/checkin/mixer/history?conflicts=1" in html
+    conflict = db.session.scalars(select(CheckIn).where(CheckIn.conflict.is_(True))).one()
+    services.review_conflict(event, conflict.id, staff=operator)
+    assert "確認待ちの重複" not in client.get("/admin/events/mixer").get_data(as_text=True)

@@ -49,8 +49,7 @@ def counts(event: Event) -> dict:
                n(confirmed & (Registration.source == "walk_in")))
         .where(Registration.event_id == event.id)
     ).one()
-    conflicts = db.session.scalar(
-        select(sa.func.count()).select_from(CheckIn).where(CheckIn.event_id == event.id, *_UNREVIEWED_CONFLICT))
+    conflicts = conflicts_to_review(event.id)
     return {
         "in_person": {"checked_in": int(row[1]), "expected": int(row[0])},
         "online": {"joined": int(row[3]), "expected": int(row[2])},
@@ -189,6 +188,11 @@ def registration_json(registration: Registration, *, staff_names: dict | None = 
 
 # A conflict waits for review until an operator has looked at it (`CheckInReview`).
 _UNREVIEWED_CONFLICT = (CheckIn.conflict.is_(True), ~CheckIn.review.has())
+
+
+def conflicts_to_review(event_id: int) -> int:
+    return int(db.session.scalar(
+        select(sa.func.count()).select_from(CheckIn).where(CheckIn.event_id == event_id, *_UNREVIEWED_CONFLICT)) or 0)
 
 
 def history(event: Event, *, conflicts_only: bool = False, limit: int = 500) -> list[CheckIn]:

@@ -45,7 +45,8 @@ from .offline import offline_snapshot  # noqa: F401
 from .online_join import JOIN_COUNTS_FROM_BEFORE_START, join_counts_as_attendance, record_online_join  # noqa: F401
 from .outcomes import result_message  # noqa: F401
 from .queries import (  # noqa: F401
-    EventRef, check_in_changes, counts, door_events, event_by_slug, event_ref, history, registration_history, search,
+    EventRef, check_in_changes, conflicts_to_review, counts, door_events, event_by_slug, event_ref, history,
+    registration_history, search,
 )
 
 MAX_NONCE = 100

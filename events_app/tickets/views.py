@@ -331,6 +331,12 @@ def history_json(row) -> dict:
             "reviewed": row.review is not None}
 
 
+@bp.app_template_global("conflicts_to_review")
+def _conflicts_to_review(event_id: int) -> int:
+    """Door conflicts an operator has not reviewed yet: the event's admin page points to them."""
+    return services.conflicts_to_review(event_id)
+
+
 @bp.app_template_global("ticket_status_message")
 def _ticket_status_message(status: RegistrationStatus) -> str:
     return not_confirmed_message(status)
