@@ -10,7 +10,7 @@ from flask_login import current_user
 from ..enums import Role
 from ..errors import DomainError, ErrorCode
 from ..extensions import login_manager
-from .services import user_for_token
+from .services import refused_token_error, user_for_token
 
 
 def current_staff():
@@ -45,9 +45,10 @@ def token_required(*roles: Role):
         def wrapper(*args, **kwargs):
             header = request.headers.get("Authorization", "")
             scheme, _sep, token = header.partition(" ")
-            user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
+            token = token.strip() if scheme.lower() == "bearer" else ""
+            user = user_for_token(token)
             if user is None:
-                raise DomainError(_("A valid bearer token is required."), code=ErrorCode.UNAUTHORIZED)
+                raise refused_token_error(token)
             if user.role not in allowed:
                 raise DomainError(_("Your role does not allow this."), code=ErrorCode.FORBIDDEN)
             g.api_user = user

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from ..database import utcnow, write_transaction
 from ..driver_statements import DriverStatement
 from ..enums import Role
-from ..errors import Conflict, NotFound, ValidationError
+from ..errors import Conflict, DomainError, ErrorCode, NotFound, ValidationError
 from ..extensions import db
 from .models import ApiToken, EventStaff, StaffUser
 
@@ -154,6 +154,21 @@ def user_for_token(token: str) -> TokenStaff | None:
         with write_transaction() as session:
             session.connection().execute(_TOUCH_TOKEN, {"token_id": token_id, "now": now})
     return TokenStaff(*staff)
+
+
+def refused_token_error(token: str) -> DomainError:
+    """The 401 for a token `user_for_token` refused. Only on that path is the token looked at again:
+    a deactivated account's unrevoked token says so, which tells its holder nothing they could not
+    know (they hold the token); anything else is just not a valid token."""
+    if token:
+        inactive = db.session.scalar(
+            select(StaffUser.id).join(ApiToken, ApiToken.user_id == StaffUser.id)
+            .where(ApiToken.token_hash == _token_digest(token), ApiToken.revoked_at.is_(None),
+                   StaffUser.is_active_account.is_(False)))
+        if inactive is not None:
+            return DomainError(_("This account has been deactivated, so its API tokens no longer work. "
+                                 "Ask an administrator."), code=ErrorCode.UNAUTHORIZED)
+    return DomainError(_("A valid bearer token is required."), code=ErrorCode.UNAUTHORIZED)
 
 
 def revoke_token(user: StaffUser, token_id: int) -> None:

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from ..api import api_bp, json_body
 from ..auth.permissions import current_staff, token_required
-from ..auth.services import user_for_token
+from ..auth.services import refused_token_error, user_for_token
 from ..enums import EventKind, Role, Visibility
 from ..errors import DomainError, ErrorCode, NotFound, ValidationError
 from ..extensions import limiter
@@ -142,9 +142,10 @@ def _staff_from_header():
     if not header:
         return None
     scheme, _sep, token = header.partition(" ")
-    user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
+    token = token.strip() if scheme.lower() == "bearer" else ""
+    user = user_for_token(token)
     if user is None:
-        raise DomainError(_("A valid bearer token is required."), code=ErrorCode.UNAUTHORIZED)
+        raise refused_token_error(token)
     return user if user.role in STAFF else None
 
 

@@ -83,7 +83,8 @@ def set_active(user_id: int, active: bool, *, actor) -> StaffUser:
     return user
 
 
-def assign_to_event(user_id: int, event_id: int, *, actor) -> None:
+def assign_to_event(user_id: int, event_id: int, *, actor) -> bool:
+    """Assign check-in staff to an event; False when they already were (nothing changes)."""
     user = get_staff(user_id)
     event = db.session.get(Event, event_id)
     if event is None:
@@ -92,9 +93,11 @@ def assign_to_event(user_id: int, event_id: int, *, actor) -> None:
         raise ValidationError(_("Only check-in staff are assigned to events; operators can check in everywhere."),
                               fields={"event_id": [_("Only check-in staff are assigned to events.")]})
     with write_transaction():
-        if db.session.get(EventStaff, (event_id, user_id)) is None:
-            db.session.add(EventStaff(event_id=event_id, user_id=user_id))
-            record(actor, "staff.assigned", "staff_user", user_id, event_id=event_id, details={"email": user.email})
+        if db.session.get(EventStaff, (event_id, user_id)) is not None:
+            return False
+        db.session.add(EventStaff(event_id=event_id, user_id=user_id))
+        record(actor, "staff.assigned", "staff_user", user_id, event_id=event_id, details={"email": user.email})
+    return True
 
 
 def unassign_from_event(user_id: int, event_id: int, *, actor) -> None:

@@ -60,19 +60,23 @@ def _back_to_staff():
     return redirect(url_for("events_admin.staff"))
 
 
-def _staff_action(do, done: str):
+def _staff_action(do, done: str, unchanged: str | None = None):
+    """Run `do`; flash `done`, or `unchanged` when `do` answers False (it was so already)."""
     if not ConfirmForm().validate_on_submit():
         flash(_("The form expired; please try again."), "error")
         return _back_to_staff()
     try:
-        do()
+        changed = do()
     except DomainError as err:
         message = err.message
         if err.fields:
             message = " ".join(m for messages in err.fields.values() for m in messages)
         flash(message, "error")
     else:
-        flash(done, "success")
+        if changed is False and unchanged:
+            flash(unchanged, "info")
+        else:
+            flash(done, "success")
     return _back_to_staff()
 
 
@@ -106,7 +110,7 @@ def assign_staff(user_id: int):
     except ValueError:
         event_id = 0
     return _staff_action(lambda: staff_services.assign_to_event(user_id, event_id, actor=current_staff()),
-                         _("Assigned to the event."))
+                         _("Assigned to the event."), _("Already assigned to that event; nothing changed."))
 
 
 @bp.post("/staff/<int:user_id>/events/<int:event_id>/remove")
