@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import enum
+import re
 from http import HTTPStatus
 
 from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 
@@ -80,8 +82,12 @@ class Conflict(DomainError):
     code = ErrorCode.CONFLICT
 
 
+# The door screen's own JSON endpoints (/checkin/<slug>/api/...): its script reads every answer as JSON.
+_DOOR_API = re.compile(r"^/checkin/[^/]+/api/")
+
+
 def wants_json() -> bool:
-    if request.path.startswith("/api/"):
+    if request.path.startswith("/api/") or _DOOR_API.match(request.path):
         return True
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
@@ -102,6 +108,19 @@ def register_error_handlers(app: Flask) -> None:
         if wants_json():
             return error_json(err.code, err.message, err.status, err.fields)
         return render_template("errors/error.html", status=err.status, message=err.message), err.status
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(err: CSRFError):
+        # A POST without a valid CSRF token: on the door screen most often a session that ended
+        # (signed out, cookie cleared, the page reopened offline from its service worker), so a
+        # script is told what to do about it, not "the request could not be understood".
+        from flask_login import current_user
+
+        if not wants_json():
+            return _http_error(err)
+        if not current_user.is_authenticated:
+            return error_json(ErrorCode.UNAUTHORIZED, _("Your sign-in has ended: sign in again."), 401)
+        return error_json("csrf_failed", _("This page is out of date: reload it, or sign in again."), 400)
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):

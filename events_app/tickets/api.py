@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from ..api import api_bp, document, json_body
 from ..auth.permissions import current_staff, token_required
 from ..auth.services import can_check_in, can_manage_events
-from ..enums import CheckInSource, EventStatus
+from ..enums import CheckInSource, EventStatus, RegistrationStatus
 from ..errors import DomainError, ErrorCode, PermissionDenied, ValidationError
 from ..extensions import db
 from ..registration.models import Registration
@@ -129,6 +129,18 @@ def scan_at(slug: str, staff, data: dict, *, source: CheckInSource) -> dict:
     return handle_scan(event, staff, data, source=source, row=row)
 
 
+def names_a_registration(data: dict) -> bool:
+    """A check-in by registration id (a search result), not by code: the id given and no code."""
+    return data.get("registration_id") is not None and data.get("code") in (None, "")
+
+
+def handle_check_in(event, staff, data: dict, *, source: CheckInSource) -> dict:
+    """A check-in by registration id or by code, as `POST /api/v1/checkin` reads its body."""
+    if names_a_registration(data):
+        return handle_check_in_registration(event, staff, data)
+    return handle_scan(event, staff, data, source=source)
+
+
 def handle_check_in_registration(event, staff, data: dict) -> dict:
     registration_id = _optional_int(data, "registration_id")
     if registration_id is None:
@@ -209,8 +221,21 @@ def _cursor(value: str) -> datetime:
     return parsed.astimezone(timezone.utc)
 
 
-def handle_search(event, query: str) -> dict:
-    return {"results": [services.registration_json(r) for r in services.search(event, query)]}
+def handle_search(event, query: str, session_id: str | None = None) -> dict:
+    """With `session_id` (the door checking in for a table) each result also says whether the
+    person is booked for that table and when they were checked in there, as the table decides."""
+    table = _optional_int({"session_id": session_id}, "session_id")
+    results = []
+    for registration in services.search(event, query, session_id=table):
+        answer = services.registration_json(registration)
+        if table is not None:
+            choice = next((c for c in registration.session_choices if c.session_id == table), None)
+            booked = choice is not None and choice.status == RegistrationStatus.CONFIRMED
+            answer["session"] = {"id": table, "booked": booked,
+                                 "checked_in_at": choice.checked_in_at.isoformat()
+                                 if booked and choice.checked_in_at else None}
+        results.append(answer)
+    return {"results": results}
 
 
 # --- the bearer-token API ------------------------------------------------------------------
@@ -220,7 +245,7 @@ def handle_search(event, query: str) -> dict:
 def api_check_in():
     data = json_body()
     slug = _required_text(data, "event", lambda: _("Say which event (its slug)."))
-    if data.get("registration_id") is not None and data.get("code") in (None, ""):
+    if names_a_registration(data):
         event = event_for_staff(slug, current_staff(), light=True)
         return jsonify(handle_check_in_registration(event, current_staff(), data))
     return jsonify(scan_at(slug, current_staff(), data, source=CheckInSource.API))

@@ -264,7 +264,8 @@ def door_scan(event):
 @bp.post("/checkin/<slug>/api/checkin")
 @door_api
 def door_check_in(event):
-    return handlers.handle_check_in_registration(event, current_user, _body())
+    # As `POST /api/v1/checkin` reads its body: a registration id (a search result) or a code.
+    return handlers.handle_check_in(event, current_user, _body(), source=CheckInSource.SCAN)
 
 
 @bp.post("/checkin/<slug>/api/undo")
@@ -305,7 +306,7 @@ def door_counts(event):
 @bp.get("/checkin/<slug>/api/search")
 @door_api
 def door_search(event):
-    return handlers.handle_search(event, request.args.get("q", ""))
+    return handlers.handle_search(event, request.args.get("q", ""), request.args.get("session_id"))
 
 
 @bp.get("/checkin/<slug>/api/offline")
