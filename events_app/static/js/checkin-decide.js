@@ -15,9 +15,13 @@
       : TicketCodes.codeHash(entry.code).then(function (h) { return { reg: h ? door.byHash[h] : null, hash: h, revoked: h ? door.revokedHash[h] : null }; });
     return lookup.then(function (found) {
       if (!door.cache) { return { result: "error", error: { message: T.cache_missing } }; }
+      // No SHA-256 here (a page served over plain http, not localhost): no code can be checked.
+      if (entry.registration_id == null && found.hash === null) { return { result: "error", error: { message: T.offline_needs_https } }; }
       if (found.revoked) { return { result: "revoked", registration: found.revoked }; }
       var a = found.reg;
-      if (!a) { return { result: "unknown_code", registration: null }; }
+      // Only the server can tell a forged code: offline, a code not in the list may as well be a
+      // ticket issued after the list was loaded, or another event's (checkin-result.js says so).
+      if (!a) { return { result: "unknown_code", registration: null, offline: true }; }
       var statusResult = { cancelled: "cancelled", waitlisted: "waitlisted", pending: "pending_approval", rejected: "rejected" }[a.status];
       if (statusResult) { return { result: statusResult, registration: a }; }
       if (a.checked_in_at) { return { result: "already_checked_in", registration: a, checked_in_at: a.checked_in_at, checked_in_by: a.checked_in_by }; }
@@ -42,6 +46,8 @@
     var body = { nonce: entry.nonce, device: door.DEVICE, session_id: sid };
     if (entry.registration_id != null) { body.registration_id = entry.registration_id; } else { body.code = entry.code; }
     return door.request("POST", path, body, 5000).then(function (r) {
+      // The session is gone: decide here and queue it, as offline; it syncs once staff sign in again.
+      if (r.signedOut) { return sid ? { result: "error", error: { message: T.session_signed_out } } : decideOffline(entry); }
       if (r.status === 200) {
         var a = r.data.registration && door.byId[r.data.registration.id];
         if (a && !sid && (r.data.result === "ok" || r.data.result === "already_checked_in")) {

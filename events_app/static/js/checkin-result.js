@@ -45,7 +45,8 @@
     var panel = $("result");
     panel.className = "result result-" + tone + (opts.offline ? " result-offline" : "");
     panel.dataset.result = result;
-    var title = result === "ok" ? (opts.offline ? T.ok_offline : T.ok) : (T[result] || answer.message || T.error);
+    var title = result === "ok" ? (opts.offline ? T.ok_offline : T.ok)
+      : result === "unknown_code" && opts.offline ? T.not_on_device : (T[result] || answer.message || T.error);
     if (result === "error") { title = (answer.error && answer.error.message) || T.error; }
     $("result-title").textContent = (tone === "ok" ? "✓ " : tone === "warn" ? "! " : "✕ ") + title;
     $("result-name").textContent = reg ? reg.name : "";

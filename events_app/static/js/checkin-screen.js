@@ -39,7 +39,15 @@
       body: body ? JSON.stringify(body) : undefined
     }).then(function (r) {
       if (timer) { clearTimeout(timer); }
-      return r.json().catch(function () { return {}; }).then(function (data) { return { status: r.status, data: data }; });
+      return r.json().catch(function () { return {}; }).then(function (data) {
+        // The staff session is gone (401) or this page's CSRF token no longer matches it: the
+        // screen asks staff to sign in again (checkin-status.js); a POST that went through means
+        // the session is fine again.
+        var code = data && data.error && data.error.code;
+        if (r.status === 401 || code === "csrf_failed") { window.DoorScreen.setSignedOut(r.status === 401 ? "signed_out" : "stale"); }
+        else if (r.status === 200 && method === "POST") { window.DoorScreen.setSignedOut(null); }
+        return { status: r.status, data: data, signedOut: r.status === 401 || code === "csrf_failed" };
+      });
     }, function (err) {
       if (timer) { clearTimeout(timer); }
       var e = new Error("network"); e.network = true; e.cause = err; throw e;
@@ -48,6 +56,7 @@
 
   window.DoorScreen = {
     root: root, T: T, DEVICE: DEVICE, $: $, fmt: fmt, timeOf: timeOf, newNonce: newNonce,
-    load: load, save: save, request: request
+    load: load, save: save, request: request,
+    setSignedOut: function () { /* checkin-status.js shows it */ }
   };
 })();

@@ -15,7 +15,23 @@
     $("queue-wrap").hidden = door.queue.length === 0;
     $("queue-label").textContent = fmt(T.queued, { n: door.queue.length });
     $("queue-label").dataset.count = String(door.queue.length);
+    renderSignIn();
   }
+  // Signed out ("signed_out") or this page out of date ("stale"): nothing reaches the server, so
+  // say so until it does, with how many admissions wait on this device (the queue is kept).
+  door.signedOut = null;
+  function renderSignIn() {
+    var notice = $("signin-notice"), why = door.signedOut, n = door.queue.length;
+    notice.hidden = !why;
+    if (!why) { return; }
+    notice.dataset.reason = why;
+    $("signin-text").textContent = why === "signed_out" ? (n ? fmt(T.signin_queued, { n: n }) : T.signin_none)
+      : (n ? fmt(T.reload_queued, { n: n }) : T.reload_none);
+    var link = $("signin-link");
+    link.textContent = why === "signed_out" ? T.signin_link : T.reload_link;
+    link.href = why === "signed_out" ? link.dataset.login : link.dataset.reload;
+  }
+  door.setSignedOut = function (why) { if (door.signedOut !== why) { door.signedOut = why; renderSignIn(); } };
   function setOnline(value) { if (door.online !== value) { door.online = value; renderNet(); if (door.online) { door.sync(); refreshAll(); } } }
   window.addEventListener("online", function () { setOnline(true); });
   window.addEventListener("offline", function () { setOnline(false); });
@@ -27,6 +43,7 @@
     if ($("count-online")) { $("count-online").textContent = c.online.joined + " / " + c.online.expected; }
     $("conflict-count-wrap").hidden = !c.conflicts;
     $("conflict-count").textContent = String(c.conflicts);
+    $("conflict-count").setAttribute("aria-label", fmt(T.conflicts_link, { n: c.conflicts }));
     door.save("counts", { in_person: c.in_person, online: c.online, conflicts: c.conflicts });
     // The per-table counters (checkin-sessions.js) read the same answer.
     door.root.dispatchEvent(new CustomEvent("checkin:counts", { detail: c }));

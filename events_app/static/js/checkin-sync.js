@@ -1,32 +1,57 @@
 /* Sending the offline queue to the server once the network is back (200 admissions a request),
-   and telling staff when an offline admission turns out to be a second one. */
+   and telling staff which offline admissions the server did not take as they were: one found
+   already made elsewhere (a conflict), or one it refused (cancelled, ticket replaced, ...). */
 (function () {
   "use strict";
   var door = window.DoorScreen;
   if (!door) { return; }
   var T = door.T, $ = door.$, fmt = door.fmt, timeOf = door.timeOf;
 
-  var syncing = false;
+  var syncing = false, statusTimer = null;
   function sync() {
     if (syncing || !door.online || door.queue.length === 0) { return Promise.resolve(); }
     syncing = true;
-    var batch = door.queue.slice(0, 200).map(function (q) {
+    var sent = door.queue.slice(0, 200), byNonce = {};
+    sent.forEach(function (q) { byNonce[q.nonce] = q; });
+    var batch = sent.map(function (q) {
       return { nonce: q.nonce, code: q.code, registration_id: q.registration_id, client_at: q.client_at, device: q.device };
     });
     return door.request("POST", "/sync", { device: door.DEVICE, scans: batch }, 20000).then(function (r) {
+      // Not answered (signed out, page out of date, server error): the queue stays for the next try.
       if (r.status !== 200) { return; }
-      var answered = {}, conflicts = 0, synced = 0;
+      var answered = {}, conflicts = 0, synced = 0, refused = 0;
       r.data.results.forEach(function (res) {
-        answered[res.nonce] = true; synced++;
-        if (res.conflict) { conflicts++; tellConflict(res); }
+        answered[res.nonce] = true;
+        // A refusal first: the server may also flag it as a conflict for operators to review.
+        if (res.result !== "ok" && res.result !== "already_checked_in") { refused++; tellRefused(res, byNonce[res.nonce]); }
+        else if (res.conflict) { conflicts++; tellConflict(res); }
+        else { synced++; }
       });
       door.queue = door.queue.filter(function (q) { return !answered[q.nonce]; });
       door.save("queue", door.queue); door.renderNet(); door.renderCounts(r.data.counts);
-      var msg = fmt(T.synced, { n: synced }) + (conflicts ? " — " + fmt(T.sync_conflicts, { n: conflicts }) : "");
-      $("cache-status").textContent = msg;
+      var parts = [];
+      if (synced || conflicts) { parts.push(fmt(T.synced, { n: synced + conflicts })); }
+      if (conflicts) { parts.push(fmt(T.sync_conflicts, { n: conflicts })); }
+      if (refused) { parts.push(fmt(T.sync_refused_count, { n: refused })); }
+      showSyncStatus(parts.join(" — "));
       door.refreshCache();
       if (door.queue.length) { return sync(); }
     }, function () { door.setOnline(false); }).finally(function () { syncing = false; });
+  }
+  // Its own line, not the offline list's status (which the list's refresh rewrites at once):
+  // staff read it for a while; the next sync replaces it.
+  function showSyncStatus(text) {
+    var line = $("sync-status");
+    line.textContent = text; line.hidden = !text;
+    clearTimeout(statusTimer);
+    statusTimer = setTimeout(function () { line.hidden = true; }, 60000);
+  }
+  function addNotice(text, kind) {
+    var li = document.createElement("li");
+    li.textContent = text; li.dataset.kind = kind;
+    $("sync-notice-list").appendChild(li);
+    var notice = $("sync-notice");
+    notice.dataset.count = String(Number(notice.dataset.count) + 1); notice.hidden = false;
   }
   // An offline admission the server found already made elsewhere: this device showed green, so
   // say so until staff dismiss it (the person may have handed their ticket to someone else).
@@ -34,11 +59,7 @@
     var reg = res.registration || {};
     var first = res.checked_in_by ? fmt(T.at_by, { time: timeOf(res.checked_in_at), staff: res.checked_in_by })
       : fmt(T.at, { time: timeOf(res.checked_in_at) });
-    var li = document.createElement("li");
-    li.textContent = fmt(T.sync_conflict, { name: reg.name || "?", when: first });
-    $("sync-notice-list").appendChild(li);
-    var notice = $("sync-notice");
-    notice.dataset.count = String(Number(notice.dataset.count) + 1); notice.hidden = false;
+    addNotice(fmt(T.sync_conflict, { name: reg.name || "?", when: first }), "conflict");
     var a = door.byId[reg.id];
     if (a) { a.checked_in_at = res.checked_in_at; a.checked_in_by = res.checked_in_by; door.save("cache", door.cache); }
     var panel = $("result"), lastShown = door.lastShown;
@@ -48,6 +69,25 @@
       $("result-extra").textContent = first;
     }
     door.beep("warn"); door.vibrate("warn");
+  }
+  // An offline admission the server refused (the registration was cancelled meanwhile, the
+  // ticket was replaced, ...): this device let the person in, the server did not record it. Say
+  // whom and why until staff dismiss it, so they can sort it out with the person.
+  function tellRefused(res, queued) {
+    var local = queued ? (queued.registration_id != null ? door.byId[queued.registration_id] : door.byHash[queued.hash]) : null;
+    var reg = res.registration || local || {};
+    var reason = res.result === "error" ? ((res.error && res.error.message) || T.error) : (T[res.result] || res.message || T.error);
+    addNotice(fmt(T.sync_refused, { name: reg.name || T.unknown_person, reason: reason }), "refused");
+    // The device's list had them admitted: take that back (the next list refresh confirms it).
+    var a = reg.id != null ? door.byId[reg.id] : local;
+    if (a && a.checked_in_by === T.this_device) { a.checked_in_at = null; a.checked_in_by = null; door.save("cache", door.cache); }
+    var panel = $("result"), lastShown = door.lastShown;
+    if (lastShown && lastShown.id === reg.id && panel.dataset.result === "ok") {
+      panel.className = "result result-bad"; panel.dataset.result = "refused";
+      $("result-title").textContent = "✕ " + T.refused_title;
+      $("result-extra").textContent = reason;
+    }
+    door.beep("bad"); door.vibrate("bad");
   }
   $("sync-notice-close").addEventListener("click", function () {
     $("sync-notice").hidden = true; $("sync-notice-list").innerHTML = ""; $("sync-notice").dataset.count = "0";

@@ -25,7 +25,9 @@
       var a = door.byId[undoTarget.id]; if (a) { a.checked_in_at = null; a.checked_in_by = null; door.save("cache", door.cache); }
       var panel = $("result"); panel.className = "result result-warn"; panel.dataset.result = "undone";
       $("result-title").textContent = T.undone; $("result-undo").hidden = true;
-      door.refreshCounts(); door.runSearch();
+      door.refreshCounts();
+      // The focus was on the undo button the dialog closed over: back to that person's row, or the panel.
+      if (undoFrom === "search") { door.runSearch(undoTarget.id); } else { door.runSearch(); $("result").focus(); }
     }, function () { $("undo-error").textContent = T.error; });
   });
 

@@ -31,10 +31,16 @@
       } else { $("walkin-existing-checkin").disabled = false; }
     });
   });
+  // A field marked by the last answer is unmarked once edited, and every one on a new try or a reset.
+  function clearInvalid(form) {
+    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (el) { el.removeAttribute("aria-invalid"); });
+  }
+  $("walkin-form").addEventListener("input", function (ev) { ev.target.removeAttribute("aria-invalid"); });
+  $("walkin-form").addEventListener("reset", function (ev) { clearInvalid(ev.target); });
   $("walkin-form").addEventListener("submit", function (ev) {
     ev.preventDefault(); door.unlockAudio();
     var form = ev.target, errors = $("walkin-errors");
-    errors.textContent = ""; offerExisting(null);
+    errors.textContent = ""; offerExisting(null); clearInvalid(form);
     if (!door.online) { errors.textContent = T.offline_walkin; return; }
     var data = {}; new FormData(form).forEach(function (v, k) { if (v !== "") { data[k] = v; } });
     data.device = door.DEVICE; data.language = document.documentElement.lang === "en" ? "en" : "ja";
