@@ -229,3 +229,19 @@ def test_search_results_keep_badges_and_buttons_whole_on_a_phone(door_browser):
       return [lines(li.querySelector('.badge')), lines(li.querySelector('button'))];
     }""")
     assert lines == [1, 1]
+
+
+def test_the_code_fields_hint_fits_on_a_phone(door_browser):
+    page, context, registration = door_browser
+    page.set_viewport_size({"width": 390, "height": 844})
+    room = page.evaluate("""() => {
+      const input = document.getElementById('code-input'), style = getComputedStyle(input, '::placeholder');
+      const ctx = document.createElement('canvas').getContext('2d');
+      ctx.font = `${style.fontSize} ${style.fontFamily}`;
+      const spacing = parseFloat(style.letterSpacing) || 0;
+      const text = ctx.measureText(input.placeholder).width + spacing * input.placeholder.length;
+      const box = getComputedStyle(input);
+      return input.clientWidth - parseFloat(box.paddingLeft) - parseFloat(box.paddingRight) - text;
+    }""")
+    assert page.get_attribute("#code-input", "placeholder") == "例: QR の下のコード"
+    assert room >= 0
