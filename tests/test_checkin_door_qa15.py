@@ -72,7 +72,9 @@ def test_the_session_message_follows_the_readers_language(app, door):
 def test_a_door_get_without_a_session_answers_json_401(client, door):
     event, _registration, _staff = door
     response = client.get(f"/checkin/{event.slug}/api/counts")
-    assert response.status_code == 401 and response.get_json()["error"]["code"] == "unauthorized"
+    assert response.status_code == 401
+    assert response.get_json()["error"] == {"code": "unauthorized",
+                                            "message": "ログインの有効期限が切れました。もう一度ログインしてください。"}
 
 
 def test_other_pages_still_answer_a_missing_csrf_token_with_a_page(app, door):

@@ -238,7 +238,8 @@ def door_api(view):
     @wraps(view)
     def wrapper(slug: str, *args, **kwargs):
         if not current_user.is_authenticated:
-            return error_json("unauthorized", _("Please sign in first."), 401)
+            # As a POST without a session is answered (errors.py): the screen asks to sign in again.
+            return error_json("unauthorized", _("Your sign-in has ended: sign in again."), 401)
         try:
             event = handlers.event_for_staff(slug, current_user)
             answer = view(event, *args, **kwargs)
