@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy.engine import make_url
+from werkzeug.routing import IntegerConverter
 
 from .config import PROJECT_ROOT, load_config
 
@@ -34,6 +35,15 @@ API_MODULES = [
 ]
 
 
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in every URL: at most a 64-bit integer, so a longer number answers 404 instead
+    of overflowing the SQLite driver (a 500) when it is looked up."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the app; `config` overrides settings read from the environment (tests pass one)."""
     app = Flask(
@@ -42,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder="static",
         instance_path=str(PROJECT_ROOT / "instance"),
     )
+    app.url_map.converters["int"] = RowIdConverter  # before any route is added
     app.config.update(load_config())
     if config:
         app.config.update(config)

@@ -59,6 +59,11 @@ def event_for_staff(slug: str, staff, *, light: bool = False):
     return event
 
 
+# The largest id a database row can have (a 64-bit integer): a bigger number would overflow the
+# driver instead of finding nothing.
+MAX_ID = 2**63 - 1
+
+
 def _optional_int(data: dict, key: str) -> int | None:
     value = data.get(key)
     if value is None or value == "":
@@ -66,6 +71,9 @@ def _optional_int(data: dict, key: str) -> int | None:
     if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
         raise ValidationError(_("%(field)s must be a whole number.", field=key),
                               fields={key: [_("Must be a whole number.")]})
+    if int(value) > MAX_ID:
+        raise ValidationError(_("%(field)s is too large to be an id.", field=key),
+                              fields={key: [_("Too large to be an id.")]})
     return int(value)
 
 
@@ -98,13 +106,13 @@ def _client_at(value) -> datetime | None:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return datetime.fromtimestamp(value / 1000, timezone.utc)
         parsed = datetime.fromisoformat(str(value))
+        if parsed.tzinfo is None:
+            raise ValidationError(_("client_at must be an ISO 8601 time with a zone."),
+                                  fields={"client_at": [_("Give a time zone, e.g. Z.")]})
+        return parsed.astimezone(timezone.utc)  # overflows for 0001-01-01 at +14:00, 9999-12-31 at -14:00
     except (ValueError, OverflowError, OSError):
         raise ValidationError(_("client_at must be an ISO 8601 time with a zone."),
                               fields={"client_at": [_("Not a valid time.")]})
-    if parsed.tzinfo is None:
-        raise ValidationError(_("client_at must be an ISO 8601 time with a zone."),
-                              fields={"client_at": [_("Give a time zone, e.g. Z.")]})
-    return parsed.astimezone(timezone.utc)
 
 
 def handle_scan(event, staff, data: dict, *, source: CheckInSource, row=services.NOT_LOOKED_UP) -> dict:
@@ -161,7 +169,9 @@ def _undo_target(data: dict) -> int:
 def handle_undo(event, staff, data: dict, *, source: CheckInSource) -> dict:
     """`source`: how the undo came in (the API, or the door page's scan result or search list)."""
     registration_id = _undo_target(data)
-    reason = data.get("reason") if isinstance(data.get("reason"), str) else ""
+    reason = data.get("reason")
+    if reason is not None and not isinstance(reason, str):
+        raise ValidationError(_("%(field)s must be text.", field="reason"), fields={"reason": [_("Must be text.")]})
     outcome = services.undo_check_in(event, registration_id, staff=staff, reason=reason,
                                      session_id=_optional_int(data, "session_id"),
                                      device=device_label(data), source=source)
@@ -188,6 +198,8 @@ def handle_sync(event, staff, data: dict) -> dict:
             item = {"nonce": nonce, "code": scan.get("code"), "device": device_label(scan, device),
                     "registration_id": _optional_int(scan, "registration_id"),
                     "client_at": _client_at(scan.get("client_at"))}
+            if item["code"] is not None and not isinstance(item["code"], str):
+                raise ValidationError(_("%(field)s must be text.", field="code"), fields={"code": [_("Must be text.")]})
             if item["registration_id"] is None and not isinstance(item["code"], str):
                 raise ValidationError(_("A queued scan needs a code or a registration_id."),
                                       fields={"code": [_("Required.")]})
@@ -213,12 +225,12 @@ def _cursor(value: str) -> datetime:
     try:
         # An unencoded "+00:00" in a query string arrives as " 00:00".
         parsed = datetime.fromisoformat(value.strip().replace(" ", "+"))
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.tzinfo is None:
-        raise ValidationError(_("since must be an ISO 8601 time with a zone, as an earlier answer gave it."),
-                              fields={"since": [_("Not a valid time.")]})
-    return parsed.astimezone(timezone.utc)
+        if parsed.tzinfo is not None:
+            return parsed.astimezone(timezone.utc)  # may overflow at the ends of the calendar
+    except (ValueError, OverflowError):
+        pass
+    raise ValidationError(_("since must be an ISO 8601 time with a zone, as an earlier answer gave it."),
+                          fields={"since": [_("Not a valid time.")]})
 
 
 def handle_search(event, query: str, session_id: str | None = None) -> dict:

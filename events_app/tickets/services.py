@@ -360,6 +360,11 @@ def _admit_to_session(registration, session, *, staff_id, source, nonce, device,
     return Outcome(CheckInResult.OK, registration, at, _staff_name(staff_id), history_id=row.id, session=session)
 
 
+def _is_session_of(event: Event, session_id: int) -> bool:
+    session = db.session.get(EventSession, session_id)
+    return session is not None and session.event_id == event.id
+
+
 def undo_check_in(event: Event, registration_id: int, *, staff: StaffUser, reason: str,
                   session_id: int | None = None, device: str = "",
                   source: CheckInSource = CheckInSource.SEARCH) -> Outcome:
@@ -370,6 +375,8 @@ def undo_check_in(event: Event, registration_id: int, *, staff: StaffUser, reaso
     if len(reason) > MAX_REASON:
         raise ValidationError(_("The reason is too long (500 characters at most)."),
                               fields={"reason": [_("500 characters at most.")]})
+    if session_id is not None and not _is_session_of(event, session_id):
+        raise NotFound(_("No such session at this event."))
     with write_transaction():
         registration = _locked_registration(registration_id)
         if registration is None or registration.event_id != event.id:
