@@ -3,7 +3,8 @@
 (function (global) {
   "use strict";
   function canonical(text) {
-    text = (text || "").trim();
+    // NFKC first: a Japanese phone keyboard types full-width letters and digits.
+    text = (text || "").normalize("NFKC").trim();
     var m = text.match(/\/t\/([^\/?#\s]+)/);
     if (m) { text = m[1]; }
     return text.replace(/[\s\-_.]/g, "").toUpperCase().replace(/0/g, "O").replace(/1/g, "I").replace(/8/g, "B");
