@@ -59,4 +59,24 @@
     load: load, save: save, request: request,
     setSignedOut: function () { /* checkin-status.js shows it */ }
   };
+
+  // Staff may name the device ("受付A・iPhone"): the history and its conflicts then say which
+  // phone admitted whom. The name is kept on the device; the random id is the fallback.
+  var deviceForm = $("device-form");
+  function showDevice() {
+    $("device-label").textContent = window.DoorScreen.DEVICE;
+    $("device-input").value = window.DoorScreen.DEVICE;
+  }
+  if (deviceForm) {
+    showDevice();
+    deviceForm.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var name = $("device-input").value.trim().slice(0, 60);
+      if (!name) { $("device-input").focus(); return; }
+      window.DoorScreen.DEVICE = name;
+      try { localStorage.setItem("tsunagu.checkin.device", name); } catch (e) { /* full: this visit only */ }
+      showDevice();
+      deviceForm.closest("details").open = false;
+    });
+  }
 })();
