@@ -99,3 +99,12 @@ def test_a_cursor_in_the_year_one_is_answered_not_a_500(client, db_backend, make
     response = client.get("/api/v1/checkin/events/mixer/counts?since=0001-01-01T00:00:00Z", headers=token_auth)
     assert response.status_code == 200
     assert [change["id"] for change in response.get_json()["changes"]] == [registration.id]
+
+
+def test_a_refusal_on_an_attendees_own_link_leads_back_to_their_page(client, db_backend, make_event,
+                                                                      make_registration):
+    registration = make_registration(make_event(), status="waitlisted")
+    response = client.get(f"/r/{registration.manage_token}/ticket.pdf")
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert f'href="/r/{registration.manage_token}"' in html and "お申し込みのページへ戻る" in html
