@@ -212,13 +212,17 @@ def test_the_door_screen_reopens_without_network_and_still_admits(door_browser):
     assert [r.source.value for r in check_ins()] == ["offline_sync"]
 
 
-def test_walk_in_errors_name_the_field_in_words_not_its_key(door_browser):
-    page, context, registration = door_browser
+def submit_walk_in_with_a_bad_email(page) -> None:
     page.click("details summary:has-text('当日参加の登録')")
     page.eval_on_selector("#walkin-form", "f => { f.noValidate = true; }")  # let the server judge the email
     page.fill("#w-name", "飛び込み 太郎")
     page.fill("#w-email", "not-an-address")
     page.click("#walkin-form button[type=submit]")
+
+
+def test_walk_in_errors_name_the_field_in_words_not_its_key(door_browser):
+    page, context, registration = door_browser
+    submit_walk_in_with_a_bad_email(page)
     page.wait_for_function("document.getElementById('walkin-errors').textContent.length > 0", timeout=10000)
     text = page.inner_text("#walkin-errors")
     assert "メールアドレス:" in text and "email:" not in text

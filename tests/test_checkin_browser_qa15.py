@@ -11,7 +11,9 @@ from events_app.extensions import db
 from events_app.registration.models import Registration, RegistrationSession
 from events_app.tickets import services
 from tests.conftest import STAFF_PASSWORD
-from tests.test_checkin_browser import check_ins, door_browser, open_door  # noqa: F401  (door_browser: a fixture)
+from tests.test_checkin_browser import (  # noqa: F401  (door_browser: a fixture)
+    check_ins, door_browser, open_door, submit_walk_in_with_a_bad_email,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -202,11 +204,7 @@ def test_the_sync_confirmation_stays_readable_after_the_list_refreshes(door_brow
 
 def test_walk_in_fields_the_server_refused_are_highlighted_until_fixed(door_browser):
     page, context, registration = door_browser
-    page.click("details summary:has-text('当日参加の登録')")
-    page.eval_on_selector("#walkin-form", "f => { f.noValidate = true; }")  # let the server judge the email
-    page.fill("#w-name", "飛び込み 太郎")
-    page.fill("#w-email", "not-an-address")
-    page.click("#walkin-form button[type=submit]")
+    submit_walk_in_with_a_bad_email(page)
     page.wait_for_selector("#w-email[aria-invalid='true']", timeout=10000)
     colours = page.evaluate("""() => ['w-email', 'w-name'].map(id =>
         getComputedStyle(document.getElementById(id)).borderTopColor)""")

@@ -53,6 +53,14 @@
     var notice = $("sync-notice");
     notice.dataset.count = String(Number(notice.dataset.count) + 1); notice.hidden = false;
   }
+  // The result panel still shows this person's green offline admission: show what the sync said.
+  function repaintPanel(registrationId, cls, result, title, extra) {
+    var panel = $("result"), lastShown = door.lastShown;
+    if (!(lastShown && lastShown.id === registrationId && panel.dataset.result === "ok")) { return; }
+    panel.className = "result " + cls; panel.dataset.result = result;
+    $("result-title").textContent = title;
+    $("result-extra").textContent = extra;
+  }
   // An offline admission the server found already made elsewhere: this device showed green, so
   // say so until staff dismiss it (the person may have handed their ticket to someone else).
   function tellConflict(res) {
@@ -62,12 +70,7 @@
     addNotice(fmt(T.sync_conflict, { name: reg.name || "?", when: first }), "conflict");
     var a = door.byId[reg.id];
     if (a) { a.checked_in_at = res.checked_in_at; a.checked_in_by = res.checked_in_by; door.save("cache", door.cache); }
-    var panel = $("result"), lastShown = door.lastShown;
-    if (lastShown && lastShown.id === reg.id && panel.dataset.result === "ok") {
-      panel.className = "result result-warn"; panel.dataset.result = "conflict";
-      $("result-title").textContent = "! " + T.conflict_title;
-      $("result-extra").textContent = first;
-    }
+    repaintPanel(reg.id, "result-warn", "conflict", "! " + T.conflict_title, first);
     door.beep("warn"); door.vibrate("warn");
   }
   // An offline admission the server refused (the registration was cancelled meanwhile, the
@@ -81,12 +84,7 @@
     // The device's list had them admitted: take that back (the next list refresh confirms it).
     var a = reg.id != null ? door.byId[reg.id] : local;
     if (a && a.checked_in_by === T.this_device) { a.checked_in_at = null; a.checked_in_by = null; door.save("cache", door.cache); }
-    var panel = $("result"), lastShown = door.lastShown;
-    if (lastShown && lastShown.id === reg.id && panel.dataset.result === "ok") {
-      panel.className = "result result-bad"; panel.dataset.result = "refused";
-      $("result-title").textContent = "✕ " + T.refused_title;
-      $("result-extra").textContent = reason;
-    }
+    repaintPanel(reg.id, "result-bad", "refused", "✕ " + T.refused_title, reason);
     door.beep("bad"); door.vibrate("bad");
   }
   $("sync-notice-close").addEventListener("click", function () {
