@@ -36,6 +36,16 @@ def staff_required(*roles: Role):
     return decorator
 
 
+def staff_for_bearer(header: str):
+    """The staff member whose token `Authorization: Bearer <token>` carries; a 401 saying why not."""
+    scheme, _sep, token = header.partition(" ")
+    token = token.strip() if scheme.lower() == "bearer" else ""
+    user = user_for_token(token)
+    if user is None:
+        raise refused_token_error(token)
+    return user
+
+
 def token_required(*roles: Role):
     """Require `Authorization: Bearer <token>` of a staff user with one of the roles."""
     allowed = set(roles) or set(Role)
@@ -43,12 +53,7 @@ def token_required(*roles: Role):
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            header = request.headers.get("Authorization", "")
-            scheme, _sep, token = header.partition(" ")
-            token = token.strip() if scheme.lower() == "bearer" else ""
-            user = user_for_token(token)
-            if user is None:
-                raise refused_token_error(token)
+            user = staff_for_bearer(request.headers.get("Authorization", ""))
             if user.role not in allowed:
                 raise DomainError(_("Your role does not allow this."), code=ErrorCode.FORBIDDEN)
             g.api_user = user

@@ -8,10 +8,9 @@ from flask import current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 
 from ..api import api_bp, json_body
-from ..auth.permissions import current_staff, token_required
-from ..auth.services import refused_token_error, user_for_token
+from ..auth.permissions import current_staff, staff_for_bearer, token_required
 from ..enums import EventKind, Role, Visibility
-from ..errors import DomainError, ErrorCode, NotFound, ValidationError
+from ..errors import NotFound, ValidationError
 from ..extensions import limiter
 from . import api_schemas, programme, queries, services
 from .serialize import event_json, host_json, session_json
@@ -141,11 +140,7 @@ def _staff_from_header():
     header = request.headers.get("Authorization", "")
     if not header:
         return None
-    scheme, _sep, token = header.partition(" ")
-    token = token.strip() if scheme.lower() == "bearer" else ""
-    user = user_for_token(token)
-    if user is None:
-        raise refused_token_error(token)
+    user = staff_for_bearer(header)
     return user if user.role in STAFF else None
 
 

@@ -213,11 +213,11 @@ def _record_refused_offline(event: Event, row, failure: Outcome, *, staff, nonce
     try:
         with write_transaction():
             registration = db.session.get(Registration, row.id)
-            history = _history_row(registration, CheckInKind.CHECK_IN, staff_id=staff.id if staff else None,
+            written = _history_row(registration, CheckInKind.CHECK_IN, staff_id=staff.id if staff else None,
                                    source=CheckInSource.OFFLINE_SYNC, nonce=nonce, device=device, client_at=client_at,
                                    conflict=True, session_id=session_id)
-            history.refused_as = failure.result.value
-            failure.history_id, failure.conflict = history.id, True
+            written.refused_as = failure.result.value
+            failure.history_id, failure.conflict = written.id, True
     except IntegrityError:  # the same nonce raced in from a concurrent retry; its first answer stands
         db.session.rollback()
         if (earlier := _earlier_answer(nonce, event_id=event.id, registration_id=row.id,
