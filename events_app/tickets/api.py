@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from ..api import api_bp, document, json_body
 from ..auth.permissions import current_staff, token_required
 from ..auth.services import can_check_in, can_manage_events
-from ..enums import CheckInSource, EventStatus, RegistrationStatus
+from ..enums import CheckInSource, EventStatus
 from ..errors import DomainError, ErrorCode, PermissionDenied, ValidationError
 from ..extensions import db
 from ..registration.models import Registration
@@ -241,11 +241,7 @@ def handle_search(event, query: str, session_id: str | None = None) -> dict:
     for registration in services.search(event, query, session_id=table):
         answer = services.registration_json(registration)
         if table is not None:
-            choice = next((c for c in registration.session_choices if c.session_id == table), None)
-            booked = choice is not None and choice.status == RegistrationStatus.CONFIRMED
-            answer["session"] = {"id": table, "booked": booked,
-                                 "checked_in_at": choice.checked_in_at.isoformat()
-                                 if booked and choice.checked_in_at else None}
+            answer["session"] = services.table_state(registration, table)
         results.append(answer)
     return {"results": results}
 

@@ -118,6 +118,15 @@ def check_in_changes(event, since: datetime) -> dict:
     } for row in rows]}
 
 
+def table_state(registration: Registration, session_id: int) -> dict:
+    """Whether the person is booked for this table and when they were checked in there (from the
+    table choices `search(..., session_id=...)` loaded with the registration)."""
+    choice = next((c for c in registration.session_choices if c.session_id == session_id), None)
+    booked = choice is not None and choice.status == RegistrationStatus.CONFIRMED
+    return {"id": session_id, "booked": booked,
+            "checked_in_at": choice.checked_in_at.isoformat() if booked and choice.checked_in_at else None}
+
+
 def _katakana(text: str) -> str:
     return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
 

@@ -7,9 +7,10 @@ sessions and undo re-read the row under a lock (`SELECT ... FOR UPDATE` on Postg
 BEGIN IMMEDIATE serialises writers) and re-check. Two staff scanning one ticket at the same
 moment therefore get one `ok` and one `already_checked_in`.
 
-This module keeps the decision (and the entry points that end in it: scans, search, offline sync,
-undo; walk-ins, in `walk_ins`, end in it too); its prebuilt statements are in `statements`.
-Issuing tickets (`issuing`), the webinar's tracked join link (`online_join`), the read models
+This module keeps the decision (and the entry points that end in it: scans, search, offline sync;
+walk-ins, in `walk_ins`, end in it too); its prebuilt statements are in `statements`. Undo and
+the review of conflicts (`amendments`), issuing tickets (`issuing`), the webinar's tracked join
+link (`online_join`), the read models
 (`queries`), the offline snapshot (`offline`) and the result codes (`outcomes`) live beside it and
 are re-exported here: callers keep using `tickets.services.X`. Admissions are written in
 `write_transaction()` like every other write: queued with the other SQLite writers; on PostgreSQL
@@ -24,7 +25,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..audit.services import record
 from ..auth.models import StaffUser
 from ..database import utcnow, write_transaction
 from ..enums import CheckInKind, CheckInSource, RegistrationStatus
@@ -33,7 +33,7 @@ from ..events.models import Event, EventSession
 from ..extensions import db
 from ..registration.models import Registration, RegistrationSession
 from . import codes
-from .models import CheckIn, CheckInReview
+from .models import CheckIn
 from .outcomes import _STATUS_RESULT, CheckInResult, Outcome, _status_failure
 from .queries import registration_json
 from .statements import ADMIT, ADMIT_AND_RECORD, BY_CODE, BY_ID, HISTORY, NONCE_SEEN
@@ -42,15 +42,15 @@ from .row_helpers import _history_row, _locked_registration, _staff_name
 # Re-exported: views, api, cli, tests and other capabilities call `tickets.services.X`.
 from .issuing import current_ticket, reissue_ticket, ticket_code  # noqa: F401
 from .offline import offline_snapshot  # noqa: F401
+from .amendments import review_conflict, undo_check_in  # noqa: F401
 from .online_join import JOIN_COUNTS_FROM_BEFORE_START, join_counts_as_attendance, record_online_join  # noqa: F401
 from .outcomes import result_message  # noqa: F401
 from .queries import (  # noqa: F401
     EventRef, check_in_changes, conflicts_to_review, counts, door_events, event_by_slug, event_ref, history,
-    registration_history, search,
+    registration_history, search, table_state,
 )
 
 MAX_NONCE = 100
-MAX_REASON = 500
 # An offline scan's device time is believed from this long before the event's start (or before the
 # sync, if that is earlier): doors open early, a queue may sync the next morning. A device clock
 # reading earlier than that is wrong, and the admission is dated when the server received it; the
@@ -358,72 +358,6 @@ def _admit_to_session(registration, session, *, staff_id, source, nonce, device,
     row = _history_row(registration, CheckInKind.CHECK_IN, staff_id=staff_id, source=source, nonce=nonce,
                        device=device, client_at=client_at, session_id=session.id)
     return Outcome(CheckInResult.OK, registration, at, _staff_name(staff_id), history_id=row.id, session=session)
-
-
-def _is_session_of(event: Event, session_id: int) -> bool:
-    session = db.session.get(EventSession, session_id)
-    return session is not None and session.event_id == event.id
-
-
-def undo_check_in(event: Event, registration_id: int, *, staff: StaffUser, reason: str,
-                  session_id: int | None = None, device: str = "",
-                  source: CheckInSource = CheckInSource.SEARCH) -> Outcome:
-    """Take back a check-in, with a reason; the history keeps both rows, each with how it came in."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Say why the check-in is undone."), fields={"reason": [_("A reason is required.")]})
-    if len(reason) > MAX_REASON:
-        raise ValidationError(_("The reason is too long (500 characters at most)."),
-                              fields={"reason": [_("500 characters at most.")]})
-    if session_id is not None and not _is_session_of(event, session_id):
-        raise NotFound(_("No such session at this event."))
-    with write_transaction():
-        registration = _locked_registration(registration_id)
-        if registration is None or registration.event_id != event.id:
-            raise NotFound(_("No such registration at this event."))
-        if session_id is not None:
-            choice = db.session.scalar(
-                select(RegistrationSession).where(RegistrationSession.registration_id == registration_id,
-                                                  RegistrationSession.session_id == session_id).with_for_update())
-            if choice is None or choice.checked_in_at is None:
-                raise Conflict(_("This person is not checked in to that session."))
-            choice.checked_in_at = None
-        else:
-            if registration.checked_in_at is None:
-                raise Conflict(_("This person is not checked in."))
-            registration.checked_in_at = None
-            registration.checked_in_by_id = None
-        row = _history_row(registration, CheckInKind.UNDO, staff_id=staff.id, source=source,
-                           device=device, reason=reason, session_id=session_id)
-        record(staff, "checkin.undone", "registration", registration_id, event_id=event.id,
-               details={"reason": reason, "session_id": session_id})
-        outcome = Outcome(CheckInResult.OK, registration, None, staff.display_name, history_id=row.id)
-    return outcome
-
-
-def review_conflict(event: Event, check_in_id: int, *, staff: StaffUser, note: str = "") -> CheckInReview:
-    """An operator has looked at a conflict (asked the staff, found one ticket used twice, or a
-    re-entry): it stops counting as waiting for review. Both history rows stay as written."""
-    note = (note or "").strip()
-    if len(note) > MAX_REASON:
-        raise ValidationError(_("The note is too long (500 characters at most)."),
-                              fields={"note": [_("500 characters at most.")]})
-    try:
-        with write_transaction():
-            row = db.session.get(CheckIn, check_in_id)
-            if row is None or row.event_id != event.id or not row.conflict:
-                raise NotFound(_("No such conflict at this event."))
-            if row.review is not None:
-                raise Conflict(_("This conflict was already reviewed."))
-            review = CheckInReview(check_in_id=row.id, staff_id=staff.id, at=utcnow(), note=note)
-            db.session.add(review)
-            db.session.flush()
-            record(staff, "checkin.conflict_reviewed", "registration", row.registration_id, event_id=event.id,
-                   details={"check_in_id": row.id, "note": note})
-    except IntegrityError:  # reviewed from two screens at once: the first review stands
-        db.session.rollback()
-        raise Conflict(_("This conflict was already reviewed."))
-    return review
 
 
 def sync_offline(event: Event, scans: list[dict], *, staff: StaffUser, device: str = "") -> list[Outcome]:
