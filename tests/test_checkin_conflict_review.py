@@ -200,3 +200,29 @@ def test_the_events_admin_page_points_to_conflicts_waiting_for_review(client, lo
     conflict = db.session.scalars(select(CheckIn).where(CheckIn.conflict.is_(True))).one()
     services.review_conflict(event, conflict.id, staff=operator)
     assert "確認待ちの重複" not in client.get("/admin/events/mixer").get_data(as_text=True)
+
+
+def test_the_history_page_loads_its_rows_in_a_fixed_number_of_queries(app, client, login, make_staff, scene,
+                                                                      make_registration):
+    """The person, table and review of each row come with the rows, not one query per row."""
+    import sqlalchemy as sa
+
+    event, registration, token, url = scene
+    operator = make_staff("operator")
+    login(operator)
+
+    def queries_for_history() -> int:
+        seen = []
+        listener = lambda *args: seen.append(1)  # noqa: E731
+        sa.event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/checkin/mixer/history").status_code == 200
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    services.check_in_code(event, url, staff=operator)
+    few = queries_for_history()
+    for _ in range(6):
+        services.check_in_registration(event, make_registration(event).id, staff=operator)
+    assert queries_for_history() == few

@@ -221,6 +221,9 @@ def history(event: Event, *, conflicts_only: bool = False, limit: int = 500) -> 
                 .order_by(CheckIn.registration_id, CheckIn.at, CheckIn.id))
     else:
         stmt = stmt.order_by(CheckIn.at.desc(), CheckIn.id.desc())
+    # What each row shows (the person, the table, a conflict's review), loaded for all rows at once.
+    stmt = stmt.options(selectinload(CheckIn.registration).selectinload(Registration.person),
+                        selectinload(CheckIn.session), selectinload(CheckIn.review))
     return list(db.session.scalars(stmt.limit(limit)))
 
 
