@@ -79,7 +79,7 @@ def _refusal(registration: Registration, event: Event, target: AttendanceMode) -
         return _("This event can only be attended %(mode)s.", mode=only)
     if event.status == EventStatus.CANCELLED:
         return _("This event has been cancelled.")
-    if event.status == EventStatus.COMPLETED or event.ends_at <= utcnow():
+    if event.is_over:
         return _("This event has already taken place.")
     if target == AttendanceMode.ONLINE and registration.checked_in_at is not None:
         return _("Already checked in at the venue: the attendance can no longer be switched to online.")
