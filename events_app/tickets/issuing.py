@@ -1,6 +1,7 @@
 """Tickets: issuing a registration's ticket on first need, and reissuing (revoking the old code)."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +24,13 @@ def _current_ticket_row(registration_id: int) -> Ticket | None:
     )
 
 
+def _stamp_changed(registration_id: int) -> None:
+    """A new or revoked code changes what the door's offline list holds of the registration: door
+    devices poll registrations by `updated_at` (queries.check_in_changes). Stamped before the
+    ticket is written, so issuing locks the registration row first, in the order re-issuing does."""
+    db.session.execute(sa.update(Registration).where(Registration.id == registration_id).values(updated_at=utcnow()))
+
+
 def current_ticket(registration: Registration) -> Ticket | None:
     """The registration's valid ticket, issued on first need; None unless it is confirmed."""
     if registration.status != RegistrationStatus.CONFIRMED:
@@ -33,6 +41,7 @@ def current_ticket(registration: Registration) -> Ticket | None:
     registration_id = registration.id
     try:
         with write_transaction():
+            _stamp_changed(registration_id)
             ticket = Ticket(registration_id=registration_id, code_id=codes.new_code_id())
             db.session.add(ticket)
     except IntegrityError:
@@ -61,6 +70,7 @@ def reissue_ticket(registration_id: int, *, actor, reason: str = "") -> Ticket:
             raise Conflict(_("The event was cancelled: its tickets are not re-issued."))
         if registration.event.is_over:
             raise Conflict(_("The event is over: its tickets are not re-issued."))
+        _stamp_changed(registration_id)
         old = _current_ticket_row(registration_id)
         if old is not None:
             old.revoked_at = utcnow()

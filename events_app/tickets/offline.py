@@ -21,26 +21,43 @@ from .queries import registration_json
 
 def offline_snapshot(event: Event) -> dict:
     """What a door device caches to decide alone: attendees, their status and ticket-code hashes."""
+    attendees = attendee_records(Registration.event_id == event.id)
+    return {
+        "generated_at": utcnow().isoformat(),
+        "attendees": attendees,
+    }
+
+
+def attendee_records(*where) -> list[dict]:
+    """The offline list's record of each registration `where` selects, by フリガナ: the attendee as
+    the door shows them, with the hashes of their valid and revoked ticket codes. The snapshot and
+    the `since` poll (queries.check_in_changes) both build it here, so a device reads them alike."""
     registrations = db.session.scalars(
         select(Registration).join(Person, Registration.person_id == Person.id)
-        .where(Registration.event_id == event.id).order_by(Person.name_kana)
+        .where(*where).order_by(Person.name_kana)
         .options(sa.orm.contains_eager(Registration.person))
     ).all()
+    if not registrations:
+        return []
+    valid, revoked = code_hashes(*where)
+    staff_names = {u.id: u.display_name for u in db.session.scalars(select(StaffUser))}
+    return [
+        dict(registration_json(r, staff_names=staff_names), codes=valid.get(r.id, []),
+             revoked_codes=revoked.get(r.id, []))
+        for r in registrations
+    ]
+
+
+def code_hashes(*where) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """SHA-256 hashes of the valid and of the revoked ticket codes of the registrations `where`
+    selects, by registration id: one query, however many registrations."""
     tickets = db.session.execute(
         select(Ticket.registration_id, Ticket.code_id, Ticket.revoked_at)
-        .join(Registration, Ticket.registration_id == Registration.id).where(Registration.event_id == event.id)
+        .join(Registration, Ticket.registration_id == Registration.id).where(*where).order_by(Ticket.id)
     ).all()
     valid: dict[int, list[str]] = {}
     revoked: dict[int, list[str]] = {}
     for registration_id, code_id, revoked_at in tickets:
         target = revoked if revoked_at else valid
         target.setdefault(registration_id, []).append(codes.code_hash(codes.code_for(code_id)))
-    staff_names = {u.id: u.display_name for u in db.session.scalars(select(StaffUser))}
-    return {
-        "generated_at": utcnow().isoformat(),
-        "attendees": [
-            dict(registration_json(r, staff_names=staff_names), codes=valid.get(r.id, []),
-                 revoked_codes=revoked.get(r.id, []))
-            for r in registrations
-        ],
-    }
+    return valid, revoked

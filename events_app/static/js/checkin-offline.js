@@ -34,19 +34,30 @@
     });
     return ids;
   }
-  // Merge the check-in state changed since the cache's cursor: the offline list stays as fresh
-  // as the counts (one request every 5 s), not a minute old when the network drops.
+  // A new registrant joins the list where the server's order (by フリガナ) puts them.
+  function addAttendee(cache, a) {
+    var kana = a.name_kana || "", list = cache.attendees, i = 0;
+    while (i < list.length && (list[i].name_kana || "") <= kana) { i++; }
+    list.splice(i, 0, a);
+  }
+  // Merge what changed since the cache's cursor: check-in state, ticket codes (a re-issued
+  // ticket's new code admits, the old one is refused as replaced) and new registrants, so the
+  // offline list stays as fresh as the counts (one request every 5 s), not a minute old when
+  // the network drops.
   function applyChanges(data) {
     var cache = door.cache;
     if (!cache || !data.cursor) { return; }
-    var pending = pendingIds(), unknown = false;
+    var pending = pendingIds(), unknown = false, reindex = false;
     (data.changes || []).forEach(function (c) {
       var a = door.byId[c.id];
-      if (!a) { unknown = true; return; }  // a new registration: only the full list brings its codes
+      if (!a && c.attendee) { addAttendee(cache, c.attendee); door.byId[c.id] = c.attendee; reindex = true; return; }
+      if (!a) { unknown = true; return; }  // an answer without the record: only the full list brings it
       a.status = c.status; a.online_joined_at = c.online_joined_at;
       if (!(pending[a.id] && !c.checked_in_at)) { a.checked_in_at = c.checked_in_at; a.checked_in_by = c.checked_in_by; }
+      if (c.codes) { a.codes = c.codes; a.revoked_codes = c.revoked_codes || []; reindex = true; }
     });
     cache.cursor = data.cursor; save("cache", cache);
+    if (reindex) { indexCache(); }
     if (unknown) { refreshCache(); }
   }
   function refreshCache() {
