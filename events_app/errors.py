@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
 from http import HTTPStatus
 
 from flask import Flask, jsonify, render_template, request
@@ -93,6 +94,29 @@ def wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
+# A body over MAX_CONTENT_LENGTH on an endpoint listed here gets that endpoint's own message (a
+# callable taking the limit in readable units, e.g. "send at most 500 scans"): capabilities add
+# their endpoints, so this module names none of them.
+TOO_LARGE_MESSAGES: dict[str, Callable[[str], str]] = {}
+
+
+def readable_size(size: int) -> str:
+    """A byte count as people read it: "1 MB", "1.5 MB", "512 KB"."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+    return f"{-(-size // 1024)} KB"
+
+
+def too_large_message(limit: int | None) -> str:
+    from flask_babel import gettext as _
+
+    if not limit:
+        return _("The request is too large.")
+    readable = readable_size(limit)
+    specific = TOO_LARGE_MESSAGES.get(request.endpoint or "")
+    return specific(readable) if specific else _("The request is too large: send at most %(limit)s.", limit=readable)
+
+
 def error_json(code: str, message: str, status: int, fields: dict | None = None):
     body = {"error": {"code": str(code), "message": message}}
     if fields:
@@ -139,6 +163,8 @@ def register_error_handlers(app: Flask) -> None:
         }
         message = messages.get(status, HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error")
         if wants_json():
+            if status == 413:  # say the limit, so the client can split what it sends
+                message = too_large_message(request.max_content_length)
             codes = {400: "malformed_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                      405: "method_not_allowed", 409: "conflict", 410: "gone", 413: "too_large",
                      422: "validation_error", 429: "rate_limited"}

@@ -9,6 +9,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import gettext as _
 import sqlalchemy as sa
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from ..driver_statements import DriverStatement
 from ..enums import Role
 from ..errors import Conflict, DomainError, ErrorCode, NotFound, ValidationError
 from ..extensions import db
+from ..templating import local_time
 from .models import ApiToken, EventStaff, StaffUser
 
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
@@ -158,14 +160,17 @@ def user_for_token(token: str) -> TokenStaff | None:
 
 def refused_token_error(token: str) -> DomainError:
     """The 401 for a token `user_for_token` refused. Only on that path is the token looked at again:
-    a deactivated account's unrevoked token says so, which tells its holder nothing they could not
-    know (they hold the token); anything else is just not a valid token."""
+    a revoked token, or a deactivated account's, says so, which tells its holder nothing they could
+    not know (they hold the token); anything else is just not a valid token."""
     if token:
-        inactive = db.session.scalar(
-            select(StaffUser.id).join(ApiToken, ApiToken.user_id == StaffUser.id)
-            .where(ApiToken.token_hash == _token_digest(token), ApiToken.revoked_at.is_(None),
-                   StaffUser.is_active_account.is_(False)))
-        if inactive is not None:
+        known = db.session.execute(
+            select(ApiToken.revoked_at, StaffUser.is_active_account).join(StaffUser, ApiToken.user_id == StaffUser.id)
+            .where(ApiToken.token_hash == _token_digest(token))).first()
+        if known is not None and known.revoked_at is not None:
+            revoked_on = local_time(known.revoked_at, current_app.config["DEFAULT_TIMEZONE"], "date")
+            return DomainError(_("This API token was revoked on %(date)s. Ask an administrator for a new token.",
+                                 date=revoked_on), code=ErrorCode.UNAUTHORIZED)
+        if known is not None and not known.is_active_account:
             return DomainError(_("This account has been deactivated, so its API tokens no longer work. "
                                  "Ask an administrator."), code=ErrorCode.UNAUTHORIZED)
     return DomainError(_("A valid bearer token is required."), code=ErrorCode.UNAUTHORIZED)

@@ -5,6 +5,7 @@ The handlers below take (event, staff, data) so the scanner page's own endpoints
 """
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timezone
 
 from flask import jsonify, request
@@ -14,7 +15,7 @@ from ..api import api_bp, document, json_body
 from ..auth.permissions import current_staff, token_required
 from ..auth.services import can_check_in, can_manage_events
 from ..enums import CheckInSource, EventStatus
-from ..errors import DomainError, ErrorCode, PermissionDenied, ValidationError
+from ..errors import TOO_LARGE_MESSAGES, DomainError, ErrorCode, PermissionDenied, ValidationError
 from ..extensions import db
 from ..registration.models import Registration
 from ..templating import localized
@@ -22,6 +23,17 @@ from . import codes, services
 from .services import Outcome, result_message
 
 MAX_BATCH = 500
+# Longer than any name, kana, email or company; past ~4 KB a query would meet the server's HTML 414.
+MAX_QUERY = 200
+
+
+def _sync_too_large(limit: str) -> str:
+    return _("The request is too large: send at most %(limit)s, and at most %(n)d scans per batch.",
+             limit=limit, n=MAX_BATCH)
+
+
+# A queue too big for one request: both sync endpoints (the API's, the door page's) say how to split it.
+TOO_LARGE_MESSAGES.update({"api.api_sync": _sync_too_large, "tickets.door_sync": _sync_too_large})
 
 
 # --- shared by the API and the scanner page ----------------------------------------------
@@ -37,6 +49,8 @@ def outcome_json(outcome: Outcome, *, nonce: str | None = None) -> dict:
         "checked_in_by": outcome.checked_in_by,
         "conflict": outcome.conflict,
         "replayed": outcome.replayed,
+        # A replayed admission undone since: checked_in_at/by then give the state now.
+        "undone": outcome.undone,
         "history_id": outcome.history_id,
     }
     if (table := outcome.session) is not None:
@@ -237,6 +251,9 @@ def handle_search(event, query: str, session_id: str | None = None) -> dict:
     """With `session_id` (the door checking in for a table) each result also says whether the
     person is booked for that table and when they were checked in there, as the table decides."""
     table = _optional_int({"session_id": session_id}, "session_id")
+    if len(unicodedata.normalize("NFKC", query or "").strip()) > MAX_QUERY:  # as `search` reads it
+        raise ValidationError(_("The search is too long: use at most %(n)d characters.", n=MAX_QUERY),
+                              fields={"q": [_("At most %(n)d characters.", n=MAX_QUERY)]})
     results = []
     for registration in services.search(event, query, session_id=table):
         answer = services.registration_json(registration)
@@ -315,6 +332,7 @@ def api_reissue(registration_id: int):
 
 _RESULTS = [r.value for r in services.CheckInResult]
 _ERR = {"description": "Error: {error: {code, message, fields}}"}
+_ERR_TOO_LARGE = {"description": "Body over MAX_CONTENT_LENGTH (1 MB): {error: {code: too_large, message}}"}
 _AUTH = [{"bearerAuth": []}]
 # Text, or a whole number (kept as its decimal text); any other JSON type is refused with 422 on `nonce`.
 _NONCE = {"oneOf": [{"type": "string", "maxLength": 100}, {"type": "integer"}],
@@ -334,8 +352,10 @@ document("/checkin", "post", {
             "registration": {"type": "object", "nullable": True, "description": "name, name_kana, affiliation, company, ..."},
             "checked_in_at": {"type": "string", "format": "date-time", "nullable": True},
             "checked_in_by": {"type": "string", "nullable": True}, "conflict": {"type": "boolean"},
-            "replayed": {"type": "boolean"}}}}}},
-                  "401": _ERR, "403": _ERR, "404": _ERR, "422": _ERR},
+            "replayed": {"type": "boolean"},
+            "undone": {"type": "boolean", "description": "a replayed admission undone since: checked_in_at/by "
+                                                         "are then the state now (null if not checked in)"}}}}}},
+                  "401": _ERR, "403": _ERR, "404": _ERR, "413": _ERR_TOO_LARGE, "422": _ERR},
 })
 document("/checkin/undo", "post", {
     "summary": "Undo a check-in (kept in the history with the reason)", "security": _AUTH,
@@ -356,19 +376,22 @@ document("/checkin/sync", "post", {
                            "properties": {"nonce": _NONCE, "code": {"type": "string"},
                                           "registration_id": {"type": "integer"},
                                           "client_at": {"type": "string", "format": "date-time"}}}}}}}}},
-    "responses": {"200": {"description": "One result per scan, in order"}, "422": _ERR},
+    "responses": {"200": {"description": "One result per scan, in order (each as POST /checkin answers)"},
+                  "413": _ERR_TOO_LARGE, "422": _ERR},
 })
 for _path, _summary in (("counts", "Checked in / expected, in person and online, and per breakout session "
                                    "(sessions: [{id, title, display_title, room, checked_in, expected}]: title as "
                                    "the event wrote it, display_title in the request's language, room as written); "
                                    "with ?since=<cursor> also "
                                    "{cursor, changes: [{id, status, checked_in_at, checked_in_by, online_joined_at}]}"),
-                        ("search", "Find attendees by name, kana (hiragana or romaji too), email or company (?q=)"),
+                        ("search", "Find attendees by name, kana (hiragana or romaji too), email or company "
+                                   "(?q=, at most 200 characters: 422 on q beyond)"),
                         ("offline", "Attendee list and ticket-code hashes for offline decisions")):
     document(f"/checkin/events/{{slug}}/{_path}", "get", {
         "summary": _summary, "security": _AUTH,
         "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
-        "responses": {"200": {"description": "OK"}, "403": _ERR, "404": _ERR}})
+        "responses": {"200": {"description": "OK"}, "403": _ERR, "404": _ERR,
+                      **({} if _path == "offline" else {"422": _ERR})}})
 document("/tickets/{registration_id}/reissue", "post", {
     "summary": "Revoke the current ticket and issue a new one (operators)", "security": _AUTH,
     "parameters": [{"name": "registration_id", "in": "path", "required": True, "schema": {"type": "integer"}}],

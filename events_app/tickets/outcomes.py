@@ -73,6 +73,8 @@ class Outcome:
     history_id: int | None = None
     conflict: bool = False
     replayed: bool = False
+    # A replayed admission taken back since (undone): checked_in_at/by then say the state now.
+    undone: bool = False
     session: EventSession | None = None
     other_event: Event | None = None
     # The registration as the door shows it, taken before the commit expires the ORM object.

@@ -70,8 +70,23 @@ def _replay(row: CheckIn) -> Outcome:
     at = registration.checked_in_at if row.conflict else row.client_at or row.at
     by = _staff_name(registration.checked_in_by_id if row.conflict else row.staff_id)
     session = db.session.get(EventSession, row.session_id) if row.session_id else None
+    # The decision stays `ok` (a retry gets the first answer), but an admission undone since must
+    # not show the person as checked in: say so, with the state now.
+    undone = not row.conflict and db.session.scalar(
+        select(CheckIn.id).where(CheckIn.registration_id == row.registration_id, CheckIn.kind == CheckInKind.UNDO,
+                                 CheckIn.session_id.is_not_distinct_from(row.session_id), CheckIn.id > row.id)
+        .limit(1)) is not None
+    if undone and session is None:
+        at, by = registration.checked_in_at, _staff_name(registration.checked_in_by_id)
+    elif undone:
+        choice = db.session.get(RegistrationSession, (registration.id, session.id))
+        at = choice.checked_in_at if choice is not None else None
+        by = _staff_name(db.session.scalar(  # whoever admitted them to the table again, if anyone
+            select(CheckIn.staff_id).where(CheckIn.registration_id == registration.id, CheckIn.session_id == session.id,
+                                           CheckIn.kind == CheckInKind.CHECK_IN, CheckIn.id > row.id)
+            .order_by(CheckIn.id.desc()).limit(1))) if at is not None else None
     return Outcome(result, registration, at, by, history_id=row.id, conflict=row.conflict, replayed=True,
-                   session=session)
+                   session=session, undone=undone)
 
 
 def _row_json(row) -> dict:

@@ -22,6 +22,8 @@
       var answered = {}, conflicts = 0, synced = 0, refused = 0;
       r.data.results.forEach(function (res) {
         answered[res.nonce] = true;
+        // An admission taken back (undone) since it was first sent: the list must not keep them in.
+        if (res.undone) { forgetUndone(res); }
         // A refusal first: the server may also flag it as a conflict for operators to review.
         if (res.result !== "ok" && res.result !== "already_checked_in") { refused++; tellRefused(res, byNonce[res.nonce]); }
         else if (res.conflict) { conflicts++; tellConflict(res); }
@@ -60,6 +62,12 @@
     panel.className = "result " + cls; panel.dataset.result = result;
     $("result-title").textContent = title;
     $("result-extra").textContent = extra;
+  }
+  // A re-sent admission the server had taken, then undone: its answer stays "ok", and
+  // checked_in_at/by give the state now (null unless checked in again since).
+  function forgetUndone(res) {
+    var a = res.registration && door.byId[res.registration.id];
+    if (a) { a.checked_in_at = res.checked_in_at; a.checked_in_by = res.checked_in_by; door.save("cache", door.cache); }
   }
   // An offline admission the server found already made elsewhere: this device showed green, so
   // say so until staff dismiss it (the person may have handed their ticket to someone else).
