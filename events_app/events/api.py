@@ -21,7 +21,7 @@ api_limit = limiter.limit(lambda: current_app.config["RATELIMIT_API"])
 
 STRING_FIELDS = ("title", "kind", "timezone", "online_url", "status", "slug", "description", "language", "visibility")
 PASSTHROUGH = ("capacity", "online_capacity", "requires_approval", "session_choice_required", "audience",
-               "reminder_hours_before", "online_reminder_minutes_before", "survey_enabled")
+               "reminder_hours_before", "online_reminder_minutes_before", "survey_enabled", "checkin_opens_minutes")
 DATETIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at", "survey_closes_at")
 VENUE_FIELDS = {"name": "venue_name", "address": "venue_address", "map_url": "venue_map_url",
                 "latitude": "venue_latitude", "longitude": "venue_longitude"}

@@ -106,6 +106,8 @@ SCHEMAS = {
         "online_url": {"type": "string", "description": "staff only; never public"},
         "seats_taken": {"type": "integer", "description": "staff only"},
         "online_seats_taken": {"type": "integer", "description": "staff only"},
+        "checkin_opens_minutes": {**NINT, "description": "staff only; the door's check-in window, minutes before "
+                                  "the start (null: any time)"},
     }},
     "EventList": {"type": "object", "properties": {
         "events": {"type": "array", "items": {"$ref": REF + "Event"}}}},
@@ -133,6 +135,8 @@ _EVENT_INPUT_PROPS = {
     "online_reminder_minutes_before": {**NINT, "description": "Online join-link reminder, minutes before (null: none; default 15)"},
     "survey_enabled": {"type": "boolean", "description": "Send the feedback survey to those who came (default true)"},
     "survey_closes_at": {**NDT, "description": "null: two weeks after the event"},
+    "checkin_opens_minutes": {**NINT, "maximum": 10080, "description": "The door admits from this many minutes "
+                              "before the start; earlier scans answer too_early (null: any time, the default)"},
 }
 SCHEMAS["EventInput"] = {"type": "object", "additionalProperties": False,
                          "required": ["title", "kind", "starts_at", "ends_at", "timezone"],

@@ -36,7 +36,8 @@ def duplicate_event(event_id: int, *, actor, starts_at: datetime | None = None) 
             "kind", "visibility", "language", "title", "description", "title_translation", "description_translation",
             "timezone", "venue_name", "venue_address", "venue_map_url", "venue_latitude", "venue_longitude",
             "online_url", "capacity", "online_capacity", "audience_alumni", "audience_employees", "audience_guests",
-            "requires_approval", "session_choice_required", "reminder_hours_before", "online_reminder_minutes_before", "survey_enabled")}
+            "requires_approval", "session_choice_required", "reminder_hours_before", "online_reminder_minutes_before", "survey_enabled",
+            "checkin_opens_minutes")}
         copy = Event(slug=copy_slug(source.slug), status=EventStatus.DRAFT, starts_at=source.starts_at + shift,
                      ends_at=source.ends_at + shift, **values)
         for field in ("registration_opens_at", "registration_closes_at"):

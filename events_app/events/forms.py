@@ -106,6 +106,7 @@ class EventForm(FlaskForm):
                                                  default="15")
     survey_enabled = BooleanField(_l("Send the feedback survey to those who came"), default=True)
     survey_closes_at = when(_l("Survey closes"))
+    checkin_opens_minutes = StringField(_l("Door check-in opens, minutes before the start"))
 
     DATETIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at", "survey_closes_at")
 

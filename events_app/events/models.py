@@ -1,7 +1,7 @@
 """Events, their timetable and breakout sessions, hosts and custom questions."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -16,6 +16,13 @@ from ..extensions import db
 WEBINAR_HAS_NO_VENUE = (
     "kind <> 'webinar' OR (venue_name = '' AND venue_address = '' AND venue_map_url = '' "
     "AND venue_latitude IS NULL AND venue_longitude IS NULL AND capacity IS NULL)"
+)
+
+# The longest check-in window: a week before the start. Also in migration 0010.
+MAX_CHECKIN_OPENS_MINUTES = 7 * 24 * 60
+CHECKIN_OPENS_WITHIN_A_WEEK = (
+    "checkin_opens_minutes IS NULL OR "
+    f"(checkin_opens_minutes >= 0 AND checkin_opens_minutes <= {MAX_CHECKIN_OPENS_MINUTES})"
 )
 
 
@@ -33,6 +40,8 @@ class Event(db.Model):
         ),
         # A webinar is online only (events.services refuses these fields on one with field errors).
         sa.CheckConstraint(WEBINAR_HAS_NO_VENUE, name="webinar_has_no_venue"),
+        # Also in migration 0010.
+        sa.CheckConstraint(CHECKIN_OPENS_WITHIN_A_WEEK, name="checkin_opens_within_a_week"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,6 +90,9 @@ class Event(db.Model):
     online_reminder_minutes_before: Mapped[int | None] = mapped_column(sa.Integer, default=15)
     survey_enabled: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     survey_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The door admits from this many minutes before the start; None = any time (the default:
+    # outside systems check tickets in as soon as they create the event).
+    checkin_opens_minutes: Mapped[int | None] = mapped_column(sa.Integer)
 
     # Bumped whenever what a calendar shows changes, for the public per-event .ics.
     calendar_sequence: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
@@ -112,6 +124,10 @@ class Event(db.Model):
     @property
     def local_ends_at(self) -> datetime:
         return self.ends_at.astimezone(self.tz)
+
+    @property
+    def checkin_opens_at(self) -> datetime | None:
+        return checkin_opens_at(self.starts_at, self.checkin_opens_minutes)
 
     @property
     def has_in_person(self) -> bool:
@@ -150,6 +166,11 @@ class Event(db.Model):
 
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"
+
+
+def checkin_opens_at(starts_at: datetime, opens_minutes: int | None) -> datetime | None:
+    """When the door starts admitting, or None when it admits at any time."""
+    return None if opens_minutes is None else starts_at - timedelta(minutes=opens_minutes)
 
 
 class Host(db.Model):

@@ -127,5 +127,6 @@ def event_json(event: Event, *, staff: bool = False, detail: bool = True) -> dic
             "reminder_hours_before": event.reminder_hours_before,
             "online_reminder_minutes_before": event.online_reminder_minutes_before,
             "survey_enabled": event.survey_enabled, "survey_closes_at": iso(event.survey_closes_at, tz),
+            "checkin_opens_minutes": event.checkin_opens_minutes,
         })
     return out

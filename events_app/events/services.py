@@ -24,7 +24,7 @@ from ..extensions import db
 from ..templating import localized
 from . import validation as v
 from .labels import kind_label, status_label  # noqa: F401  (re-exported for templates and views)
-from .models import Event
+from .models import MAX_CHECKIN_OPENS_MINUTES, Event
 from .promises import broken_promises
 from .queries import event_by_slug  # noqa: F401  (re-exported: views and the API call services.event_by_slug)
 from .slugs import generate_slug, slug_conflict  # noqa: F401  (generate_slug is part of the API)
@@ -41,6 +41,7 @@ EVENT_FIELDS = (
     "registration_opens_at", "registration_closes_at", "audience", "requires_approval", "session_choice_required",
     "slug",
     "reminder_hours_before", "online_reminder_minutes_before", "survey_enabled", "survey_closes_at",
+    "checkin_opens_minutes",
 )
 # The defaults of a new event when a field is not given at all (an empty value means "none").
 SCHEDULE_DEFAULTS = {"reminder_hours_before": 24, "online_reminder_minutes_before": 15}
@@ -162,6 +163,7 @@ def clean_event(data: dict[str, Any], *, event: Event | None = None) -> dict[str
         errors, "online_reminder_minutes_before",
         data.get("online_reminder_minutes_before", SCHEDULE_DEFAULTS["online_reminder_minutes_before"]),
         minimum=1, maximum=24 * 60)
+    out["checkin_opens_minutes"] = _checkin_opens_minutes(errors, data.get("checkin_opens_minutes"))
     survey = data.get("survey_enabled")
     out["survey_enabled"] = True if survey is None else v.boolean(errors, "survey_enabled", survey)
     survey_closes = v.moment(errors, "survey_closes_at", data.get("survey_closes_at"), tz_name, required=False)
@@ -173,6 +175,16 @@ def clean_event(data: dict[str, Any], *, event: Event | None = None) -> dict[str
     if errors:
         raise ValidationError(_("Some fields need attention."), fields=errors)
     return out
+
+
+def _checkin_opens_minutes(errors: v.Errors, value) -> int | None:
+    """The door's check-in window, minutes before the start (empty: the door admits at any time)."""
+    found: v.Errors = {}
+    minutes = v.count(found, "checkin_opens_minutes", value, minimum=0, maximum=MAX_CHECKIN_OPENS_MINUTES)
+    if found:  # one message that says the whole rule, whatever was wrong
+        v.add(errors, "checkin_opens_minutes", _("Enter whole minutes from 0 to %(max)d (a week), or leave it "
+                                                 "empty for no limit.", max=MAX_CHECKIN_OPENS_MINUTES))
+    return minutes
 
 
 VENUE_FIELDS = ("venue_name", "venue_address", "venue_map_url", "venue_latitude", "venue_longitude")

@@ -20,6 +20,7 @@ from ..extensions import db
 from ..registration.models import Registration
 from ..templating import localized
 from . import codes, services
+from .outcomes import too_early_message
 from .services import Outcome, result_message
 
 MAX_BATCH = 500
@@ -60,6 +61,9 @@ def outcome_json(outcome: Outcome, *, nonce: str | None = None) -> dict:
     if outcome.other_event is not None:
         other = outcome.other_event
         body["other_event"] = {"title": other.title, "starts_at": other.starts_at.isoformat()}
+    if outcome.opens_at is not None:  # too_early: when the door opens (in the event's zone), and the message says it
+        body["opens_at"] = outcome.opens_at.isoformat()
+        body["message"] = too_early_message(outcome.opens_at)
     if nonce is not None:
         body["nonce"] = nonce
     return body
@@ -145,7 +149,8 @@ def scan_at(slug: str, staff, data: dict, *, source: CheckInSource) -> dict:
     # No code to look up: handle_scan answers 422 for it (after the event's 404/403) before any use of `row`.
     row = services.ticket_row(code) if isinstance(code, str) and code.strip() else None
     if row is not None and row.event_slug == slug and can_check_in(staff, row.event_id):
-        event = services.EventRef(row.event_id, slug, row.event_status == EventStatus.CANCELLED)
+        event = services.EventRef(row.event_id, slug, row.event_status == EventStatus.CANCELLED, row.event_starts_at,
+                                  row.event_checkin_opens_minutes, row.event_timezone)
     else:
         event = event_for_staff(slug, staff, light=True)
     return handle_scan(event, staff, data, source=source, row=row)
@@ -354,7 +359,10 @@ document("/checkin", "post", {
             "checked_in_by": {"type": "string", "nullable": True}, "conflict": {"type": "boolean"},
             "replayed": {"type": "boolean"},
             "undone": {"type": "boolean", "description": "a replayed admission undone since: checked_in_at/by "
-                                                         "are then the state now (null if not checked in)"}}}}}},
+                                                         "are then the state now (null if not checked in)"},
+            "opens_at": {"type": "string", "format": "date-time",
+                         "description": "too_early only: when the event's check-in window opens (in its zone); "
+                                        "only an event with checkin_opens_minutes set has a window"}}}}}},
                   "401": _ERR, "403": _ERR, "404": _ERR, "413": _ERR_TOO_LARGE, "422": _ERR},
 })
 document("/checkin/undo", "post", {

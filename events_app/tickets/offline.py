@@ -24,6 +24,9 @@ def offline_snapshot(event: Event) -> dict:
     attendees = attendee_records(Registration.event_id == event.id)
     return {
         "generated_at": utcnow().isoformat(),
+        # The door decides the check-in window offline too (checkin-decide.js); null: no window.
+        "event": {"starts_at": event.starts_at.isoformat(),
+                  "checkin_opens_at": opens_at.isoformat() if (opens_at := event.checkin_opens_at) else None},
         "attendees": attendees,
     }
 

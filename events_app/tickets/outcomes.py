@@ -4,9 +4,12 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from flask_babel import get_locale, gettext as _
 
+from ..database import utcnow
 from ..enums import RegistrationStatus
 from ..events.models import Event, EventSession
 from ..registration.models import Registration
@@ -25,6 +28,7 @@ class CheckInResult(enum.StrEnum):
     REVOKED = "revoked"
     REJECTED = "rejected"
     NOT_IN_SESSION = "not_in_session"
+    TOO_EARLY = "too_early"  # the event's check-in window has not opened yet (Event.checkin_opens_minutes)
 
 
 _STATUS_RESULT = {
@@ -46,6 +50,8 @@ _RESULT_MESSAGES = {
     CheckInResult.REVOKED: lambda: _("This ticket was replaced by a newer one"),
     CheckInResult.REJECTED: lambda: _("This registration was declined"),
     CheckInResult.NOT_IN_SESSION: lambda: _("Not registered for this session"),
+    # Without its time: the history's label, a replayed answer; a fresh refusal names the time.
+    CheckInResult.TOO_EARLY: lambda: _("Check-in has not opened yet"),
 }
 
 
@@ -79,10 +85,32 @@ class Outcome:
     other_event: Event | None = None
     # The registration as the door shows it, taken before the commit expires the ORM object.
     registration_data: dict | None = None
+    # too_early: when the door opens, in the event's zone.
+    opens_at: datetime | None = None
 
     @property
     def ok(self) -> bool:
         return self.result == CheckInResult.OK
+
+
+def too_early(event, *, at: datetime | None = None) -> Outcome | None:
+    """`too_early` when the event's check-in window (opt-in; an Event or a tickets EventRef) is not
+    open yet at `at` (now by default), else None. An event without a window pays one attribute test."""
+    if event.checkin_opens_minutes is None:
+        return None
+    opens_at = event.checkin_opens_at
+    if (at or utcnow()) >= opens_at:
+        return None
+    return Outcome(CheckInResult.TOO_EARLY, opens_at=opens_at.astimezone(ZoneInfo(event.timezone)))
+
+
+def too_early_message(opens_at: datetime) -> str:
+    """「受付は 12月14日 18:30 からです」: the opening time as the event's zone reads it (`opens_at`
+    carries that zone). Not cached: the time differs per event."""
+    locale = str(get_locale() or "ja")
+    pattern = "M月d日 HH:mm" if locale == "ja" else "d MMM, HH:mm"
+    local = format_datetime(opens_at, pattern, tzinfo=opens_at.tzinfo, locale=locale)
+    return _("Check-in opens at %(time)s", time=local)
 
 
 def _status_failure(registration: Registration) -> Outcome | None:

@@ -15,7 +15,7 @@ from ..auth.models import EventStaff, StaffUser
 from ..database import utcnow
 from ..enums import AttendanceMode, EventStatus, RegistrationStatus, Role, SessionKind
 from ..errors import NotFound
-from ..events.models import Event, EventSession
+from ..events.models import Event, EventSession, checkin_opens_at
 from ..events.queries import event_by_slug  # noqa: F401  (re-exported through tickets.services)
 from ..extensions import db
 from ..people.models import Person
@@ -266,16 +266,26 @@ class EventRef:
     id: int
     slug: str
     is_cancelled: bool = False  # a cancelled event's door admits no one
+    # The check-in window (Event.checkin_opens_minutes; None = any time) and what it is measured from.
+    starts_at: datetime | None = None
+    checkin_opens_minutes: int | None = None
+    timezone: str = "Asia/Tokyo"
+
+    @property
+    def checkin_opens_at(self) -> datetime | None:
+        return checkin_opens_at(self.starts_at, self.checkin_opens_minutes)
 
 
-_EVENT_ID = select(Event.id, Event.status).where(Event.slug == sa.bindparam("slug"))
+_EVENT_ID = select(Event.id, Event.status, Event.starts_at, Event.checkin_opens_minutes,
+                   Event.timezone).where(Event.slug == sa.bindparam("slug"))
 
 
 def event_ref(slug: str) -> EventRef:
     row = db.session.connection().execute(_EVENT_ID, {"slug": slug}).first()
     if row is None:
         raise NotFound(_("No event with that address."))
-    return EventRef(row.id, slug, row.status == EventStatus.CANCELLED)
+    return EventRef(row.id, slug, row.status == EventStatus.CANCELLED, row.starts_at, row.checkin_opens_minutes,
+                    row.timezone)
 
 
 def door_events(staff) -> list[Event]:

@@ -34,7 +34,7 @@ from ..extensions import db
 from ..registration.models import Registration, RegistrationSession
 from . import codes
 from .models import CheckIn
-from .outcomes import _STATUS_RESULT, CheckInResult, Outcome, _status_failure
+from .outcomes import _STATUS_RESULT, CheckInResult, Outcome, _status_failure, too_early
 from .queries import registration_json
 from .statements import ADMIT, ADMIT_AND_RECORD, BY_CODE, BY_ID, HISTORY, NONCE_SEEN
 from .row_helpers import _history_row, _locked_registration, _staff_name
@@ -211,6 +211,11 @@ def _check_in(event: Event, resolve, key, *, staff, source: CheckInSource, nonce
                               session_id=session_id)
     if earlier is not None:
         return earlier
+    if failure is None and event.checkin_opens_minutes is not None:
+        # An offline admission is judged by when it happened, as `_admit` will date it.
+        at = _offline_admitted_at(event, client_at, utcnow()) if source == CheckInSource.OFFLINE_SYNC else None
+        if (failure := too_early(event, at=at)) is not None:
+            failure.registration_data = _row_json(row)
     if failure is not None:
         if source == CheckInSource.OFFLINE_SYNC and row is not None and row.event_id == event.id:
             return _record_refused_offline(event, row, failure, staff=staff, nonce=nonce, device=device,

@@ -29,9 +29,12 @@ def shown_from(stmt):
             .outerjoin(StaffUser, Registration.checked_in_by_id == StaffUser.id))
 
 
-# The ticket's event slug comes along, so a scan at the ticket's own event needs no event query.
+# The ticket's event slug comes along, so a scan at the ticket's own event needs no event query;
+# so do its start, check-in window and zone, which the door's decision needs (queries.EventRef).
 BY_CODE = DriverStatement(shown_from(
-    select(Ticket.revoked_at, Event.slug.label("event_slug"), Event.status.label("event_status"), *SHOWN)
+    select(Ticket.revoked_at, Event.slug.label("event_slug"), Event.status.label("event_status"),
+           Event.starts_at.label("event_starts_at"), Event.checkin_opens_minutes.label("event_checkin_opens_minutes"),
+           Event.timezone.label("event_timezone"), *SHOWN)
     .select_from(Ticket)
     .join(Registration, Ticket.registration_id == Registration.id)
     .join(Event, Registration.event_id == Event.id)

@@ -9,7 +9,7 @@ from ..errors import DomainError, ErrorCode, ValidationError
 from ..events.models import Event
 from ..people.services import normalise_email
 from ..registration.models import Registration
-from .outcomes import CheckInResult, Outcome, _status_failure
+from .outcomes import CheckInResult, Outcome, _status_failure, too_early
 
 
 class AlreadyRegisteredHere(DomainError):
@@ -44,6 +44,8 @@ def walk_in(event: Event, data: dict, *, staff: StaffUser, device: str = "") -> 
     from ..registration.services import AlreadyRegistered, register
     from .services import check_in_registration
 
+    if (refusal := too_early(event)) is not None:
+        return refusal  # before the window opens nobody is registered at the door either
     existing = _registration_for_email(event, data.get("email"))
     if existing is not None:
         raise AlreadyRegisteredHere(existing)

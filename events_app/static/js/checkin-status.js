@@ -8,6 +8,16 @@
   var T = door.T, $ = door.$, fmt = door.fmt;
 
   door.online = navigator.onLine;
+  // The wrong day's event (scanner.html's notice): today, in the event's zone, outside its days.
+  function renderEventDay() {
+    var notice = $("event-day-notice");
+    if (!notice) { return; }
+    var today;
+    try { today = new Intl.DateTimeFormat("en-CA", { timeZone: door.root.dataset.timezone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date()); }
+    catch (e) { return; }
+    notice.hidden = today >= notice.dataset.firstDay && today <= notice.dataset.lastDay;
+  }
+  renderEventDay(); setInterval(renderEventDay, 60000);
   function renderNet() {
     var net = $("net-status");
     net.dataset.state = door.online ? "online" : "offline";
