@@ -391,7 +391,9 @@ for _path, _summary in (("counts", "Checked in / expected, in person and online,
                                    "(sessions: [{id, title, display_title, room, checked_in, expected}]: title as "
                                    "the event wrote it, display_title in the request's language, room as written); "
                                    "with ?since=<cursor> also "
-                                   "{cursor, changes: [{id, status, checked_in_at, checked_in_by, online_joined_at}]}"),
+                                   "{cursor, changes: [{id, status, checked_in_at, checked_in_by, online_joined_at, "
+                                   "codes, revoked_codes, attendee?}]}: the code hashes as the offline list has them, "
+                                   "attendee (the whole offline record) only for a registration created since"),
                         ("search", "Find attendees by name, kana (hiragana or romaji too), email or company "
                                    "(?q=, at most 200 characters: 422 on q beyond)"),
                         ("offline", "Attendee list and ticket-code hashes for offline decisions")):
