@@ -82,6 +82,17 @@ def test_once_the_window_is_open_the_scan_admits(client, door):
     assert scan(client, door, "soon")["result"] == "ok"
 
 
+def test_the_ticket_pages_check_in_button_names_the_opening_time(client, login, door):
+    login(door["staff"])
+    event, registration = door["events"]["tonight"], door["tickets"]["tonight"]
+    path = codes.ticket_url(services.ticket_code(registration)).replace("http://localhost", "")
+    shown = client.post(path, follow_redirects=True).get_data(as_text=True)
+    assert 'data-result="too_early"' in shown
+    assert opening_message(event.starts_at - timedelta(minutes=60)) in shown
+    db.session.expire_all()
+    assert db.session.get(Registration, registration.id).checked_in_at is None
+
+
 def test_the_door_pages_scan_is_refused_too(client, login, door):
     login(door["staff"])
     code = services.ticket_code(door["tickets"]["tonight"])

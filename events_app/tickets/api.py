@@ -20,8 +20,8 @@ from ..extensions import db
 from ..registration.models import Registration
 from ..templating import localized
 from . import codes, services
-from .outcomes import too_early_message
-from .services import Outcome, result_message
+from .outcomes import outcome_message
+from .services import Outcome
 
 MAX_BATCH = 500
 # Longer than any name, kana, email or company; past ~4 KB a query would meet the server's HTML 414.
@@ -43,7 +43,7 @@ def outcome_json(outcome: Outcome, *, nonce: str | None = None) -> dict:
     registration = outcome.registration
     body = {
         "result": outcome.result.value,
-        "message": result_message(outcome.result),
+        "message": outcome_message(outcome),
         "registration": (outcome.registration_data if outcome.registration_data is not None
                          else services.registration_json(registration) if registration is not None else None),
         "checked_in_at": outcome.checked_in_at.isoformat() if outcome.checked_in_at else None,
@@ -61,9 +61,8 @@ def outcome_json(outcome: Outcome, *, nonce: str | None = None) -> dict:
     if outcome.other_event is not None:
         other = outcome.other_event
         body["other_event"] = {"title": other.title, "starts_at": other.starts_at.isoformat()}
-    if outcome.opens_at is not None:  # too_early: when the door opens (in the event's zone), and the message says it
+    if outcome.opens_at is not None:  # too_early: when the door opens (in the event's zone; the message says it too)
         body["opens_at"] = outcome.opens_at.isoformat()
-        body["message"] = too_early_message(outcome.opens_at)
     if nonce is not None:
         body["nonce"] = nonce
     return body

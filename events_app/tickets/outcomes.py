@@ -104,6 +104,13 @@ def too_early(event, *, at: datetime | None = None) -> Outcome | None:
     return Outcome(CheckInResult.TOO_EARLY, opens_at=opens_at.astimezone(ZoneInfo(event.timezone)))
 
 
+def outcome_message(outcome: Outcome) -> str:
+    """What the door shows for an outcome: its result's message, or for `too_early` the opening time."""
+    if outcome.opens_at is not None:
+        return too_early_message(outcome.opens_at)
+    return result_message(outcome.result)
+
+
 def too_early_message(opens_at: datetime) -> str:
     """「受付は 12月14日 18:30 からです」: the opening time as the event's zone reads it (`opens_at`
     carries that zone). Not cached: the time differs per event."""

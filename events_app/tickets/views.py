@@ -20,7 +20,7 @@ from . import api as handlers
 from . import codes, documents, services, walk_ins
 from .models import Ticket
 from .online_join import event_cancelled_message
-from .outcomes import CheckInResult, Outcome
+from .outcomes import CheckInResult, Outcome, outcome_message
 
 bp = Blueprint("tickets", __name__)
 
@@ -102,10 +102,11 @@ def _shown_outcome(code: str) -> Outcome | None:
     if not isinstance(stored, dict) or stored.get("code") != code:
         return None
     session.pop(_OUTCOME_KEY)
-    at = stored.get("checked_in_at")
+    at, opens_at = stored.get("checked_in_at"), stored.get("opens_at")
     return Outcome(CheckInResult(stored["result"]),
                    checked_in_at=datetime.fromisoformat(at) if at else None,
-                   checked_in_by=stored.get("checked_in_by"))
+                   checked_in_by=stored.get("checked_in_by"),
+                   opens_at=datetime.fromisoformat(opens_at) if opens_at else None)
 
 
 @bp.route("/t/<code>", methods=["GET", "POST"])
@@ -128,12 +129,13 @@ def ticket_page(code: str):
         at = outcome.checked_in_at
         session[_OUTCOME_KEY] = {"code": codes.canonical(code), "result": outcome.result.value,
                                  "checked_in_at": at.isoformat() if at else None,
-                                 "checked_in_by": outcome.checked_in_by}
+                                 "checked_in_by": outcome.checked_in_by,
+                                 "opens_at": outcome.opens_at.isoformat() if outcome.opens_at else None}
         return redirect(url_for("tickets.ticket_page", code=code, **request.args), code=303)
     outcome = _shown_outcome(codes.canonical(code)) if staff is not None else None
     return render_template("tickets/ticket_page.html", ticket=ticket, registration=registration, event=event,
                            staff=staff, outcome=outcome, code=codes.canonical(code),
-                           result_message=services.result_message)
+                           outcome_message=outcome_message)
 
 
 # --- the door screen ---------------------------------------------------------------------
