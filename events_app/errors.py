@@ -130,7 +130,12 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(err: DomainError):
         if wants_json():
-            return error_json(err.code, err.message, err.status, err.fields)
+            response, status = error_json(err.code, err.message, err.status, err.fields)
+            if status == 401 and request.path.startswith("/api/"):
+                # RFC 6750: a bearer API names its scheme, and says when the token sent was the problem.
+                response.headers["WWW-Authenticate"] = 'Bearer realm="Tsunagu API"' + (
+                    ', error="invalid_token"' if request.headers.get("Authorization") else "")
+            return response, status
         return render_template("errors/error.html", status=err.status, message=err.message), err.status
 
     @app.errorhandler(CSRFError)

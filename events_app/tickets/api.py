@@ -211,8 +211,15 @@ def handle_sync(event, staff, data: dict) -> dict:
         # the wrong type (a list, a float) is refused there too, by the service, before any write.
         nonce = scan.get("nonce") if isinstance(scan, dict) else None
         try:
-            if not isinstance(scan, dict) or nonce is None or nonce == "":
+            if not isinstance(scan, dict):
+                raise ValidationError(_("Each queued scan must be an object with a nonce and a code or a "
+                                        "registration_id."), fields={"scans": [_("Must be an object.")]})
+            if nonce is None or nonce == "":
                 raise ValidationError(_("Every queued scan needs a nonce."), fields={"nonce": [_("Required.")]})
+            if scan.get("session_id") not in (None, ""):
+                # The door checks in at a table only online; a synced admission is the entrance's.
+                raise ValidationError(_("Check-ins at a breakout table are not synced offline: send them to "
+                                        "/checkin with session_id."), fields={"session_id": [_("Not taken here.")]})
             item = {"nonce": nonce, "code": scan.get("code"), "device": device_label(scan, device),
                     "registration_id": _optional_int(scan, "registration_id"),
                     "client_at": _client_at(scan.get("client_at"))}

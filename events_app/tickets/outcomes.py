@@ -108,6 +108,8 @@ def outcome_message(outcome: Outcome) -> str:
     """What the door shows for an outcome: its result's message, or for `too_early` the opening time."""
     if outcome.opens_at is not None:
         return too_early_message(outcome.opens_at)
+    if outcome.undone:  # still `ok` (a retry gets the first decision), but nobody should read "checked in"
+        return _("Checked in earlier, but that check-in was undone since")
     return result_message(outcome.result)
 
 

@@ -163,7 +163,8 @@ def search(event: Event, query: str, *, limit: int = 20, session_id: int | None 
 
     With `session_id` (the door checking in for a table) their table choices come loaded too, so
     the answer can give each person's state at that table without a query per person."""
-    query = unicodedata.normalize("NFKC", query or "").strip()
+    # Control characters match nothing anyone typed; a NUL would even end SQLite's LIKE pattern early.
+    query = "".join(c for c in unicodedata.normalize("NFKC", query or "") if unicodedata.category(c) != "Cc").strip()
     if len(query) < 1:
         return []
     compact = "".join(query.split())

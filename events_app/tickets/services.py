@@ -61,30 +61,34 @@ OFFLINE_CLOCK_SLACK = timedelta(days=1)
 # --- deciding a check-in ----------------------------------------------------------------
 
 def _replay(row: CheckIn) -> Outcome:
-    """The original answer to a nonce seen before: retries and re-synced queues change nothing."""
+    """The original answer to a nonce seen before: retries and re-synced queues change nothing.
+
+    The decision stays the first one (`ok` stays `ok`), but the times and staff are the state now:
+    the admission's own unless it was undone since (`undone`), so a device applying the answer
+    never shows someone checked in who is not, nor at another time than the server keeps."""
     registration = db.session.get(Registration, row.registration_id)
     if row.refused_as:
-        return Outcome(CheckInResult(row.refused_as), registration, history_id=row.id, conflict=True, replayed=True,
-                       registration_data=registration_json(registration))
+        refused = Outcome(CheckInResult(row.refused_as), registration, history_id=row.id, conflict=True,
+                          replayed=True, registration_data=registration_json(registration))
+        if refused.result == CheckInResult.TOO_EARLY and (opens_at := registration.event.checkin_opens_at):
+            refused.opens_at = opens_at.astimezone(registration.event.tz)
+        return refused
     result = CheckInResult.ALREADY_CHECKED_IN if row.conflict else CheckInResult.OK
-    at = registration.checked_in_at if row.conflict else row.client_at or row.at
-    by = _staff_name(registration.checked_in_by_id if row.conflict else row.staff_id)
     session = db.session.get(EventSession, row.session_id) if row.session_id else None
-    # The decision stays `ok` (a retry gets the first answer), but an admission undone since must
-    # not show the person as checked in: say so, with the state now.
     undone = not row.conflict and db.session.scalar(
         select(CheckIn.id).where(CheckIn.registration_id == row.registration_id, CheckIn.kind == CheckInKind.UNDO,
                                  CheckIn.session_id.is_not_distinct_from(row.session_id), CheckIn.id > row.id)
         .limit(1)) is not None
-    if undone and session is None:
+    if session is None:
         at, by = registration.checked_in_at, _staff_name(registration.checked_in_by_id)
-    elif undone:
+    else:
         choice = db.session.get(RegistrationSession, (registration.id, session.id))
         at = choice.checked_in_at if choice is not None else None
-        by = _staff_name(db.session.scalar(  # whoever admitted them to the table again, if anyone
+        admitter = row.staff_id if not (row.conflict or undone) else db.session.scalar(  # whoever admitted them there
             select(CheckIn.staff_id).where(CheckIn.registration_id == registration.id, CheckIn.session_id == session.id,
-                                           CheckIn.kind == CheckInKind.CHECK_IN, CheckIn.id > row.id)
-            .order_by(CheckIn.id.desc()).limit(1))) if at is not None else None
+                                           CheckIn.kind == CheckInKind.CHECK_IN, CheckIn.conflict.is_(False))
+            .order_by(CheckIn.id.desc()).limit(1))
+        by = _staff_name(admitter) if at is not None else None
     return Outcome(result, registration, at, by, history_id=row.id, conflict=row.conflict, replayed=True,
                    session=session, undone=undone)
 
@@ -211,7 +215,8 @@ def _check_in(event: Event, resolve, key, *, staff, source: CheckInSource, nonce
                               session_id=session_id)
     if earlier is not None:
         return earlier
-    if failure is None and event.checkin_opens_minutes is not None:
+    if failure is None and event.checkin_opens_minutes is not None and (row.checked_in_at is None or session_id):
+        # Someone already inside (the window moved after they came) is answered as such below.
         # An offline admission is judged by when it happened, as `_admit` will date it.
         at = _offline_admitted_at(event, client_at, utcnow()) if source == CheckInSource.OFFLINE_SYNC else None
         if (failure := too_early(event, at=at)) is not None:

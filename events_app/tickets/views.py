@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..api import json_body
 from ..auth.services import can_check_in, can_manage_events
 from ..enums import AttendanceMode, CheckInSource, RegistrationStatus
 from ..errors import Conflict, DomainError, error_json
@@ -251,30 +252,23 @@ def door_api(view):
     return wrapper
 
 
-def _body() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise DomainError(_("The body must be a JSON object."), code=handlers.ErrorCode.MALFORMED)
-    return data
-
-
 @bp.post("/checkin/<slug>/api/scan")
 @door_api
 def door_scan(event):
-    return handlers.handle_scan(event, current_user, _body(), source=CheckInSource.SCAN)
+    return handlers.handle_scan(event, current_user, json_body(), source=CheckInSource.SCAN)
 
 
 @bp.post("/checkin/<slug>/api/checkin")
 @door_api
 def door_check_in(event):
     # As `POST /api/v1/checkin` reads its body: a registration id (a search result) or a code.
-    return handlers.handle_check_in(event, current_user, _body(), source=CheckInSource.SCAN)
+    return handlers.handle_check_in(event, current_user, json_body(), source=CheckInSource.SCAN)
 
 
 @bp.post("/checkin/<slug>/api/undo")
 @door_api
 def door_undo(event):
-    data = _body()
+    data = json_body()
     # The door page says where the undo was asked: the scan's result panel or a search result.
     source = CheckInSource.SEARCH if data.get("source") == "search" else CheckInSource.SCAN
     return handlers.handle_undo(event, current_user, data, source=source)
@@ -283,13 +277,13 @@ def door_undo(event):
 @bp.post("/checkin/<slug>/api/sync")
 @door_api
 def door_sync(event):
-    return handlers.handle_sync(event, current_user, _body())
+    return handlers.handle_sync(event, current_user, json_body())
 
 
 @bp.post("/checkin/<slug>/api/walk-in")
 @door_api
 def door_walk_in(event):
-    data = _body()
+    data = json_body()
     try:
         outcome = walk_ins.walk_in(event, data, staff=current_user, device=handlers.device_label(data))
     except walk_ins.AlreadyRegisteredHere as err:
