@@ -147,3 +147,15 @@ def test_a_poll_takes_the_same_few_queries_however_many_registrations_changed(do
         services.ticket_code(make_registration(door.event))
     assert len(door.poll(cursor)["changes"]) == 6
     assert _queries_of(lambda: door.poll(cursor)) == one_new
+
+
+def test_the_poll_brings_the_check_in_window_an_operator_moved(client, door):
+    cursor = door.snapshot()["generated_at"]
+    assert door.poll(cursor)["event"]["checkin_opens_at"] is None
+    response = client.patch("/api/v1/events/mixer", json={"checkin_opens_minutes": 60}, headers=door.headers)
+    assert response.status_code == 200, response.data[:300]
+    window = door.poll(cursor)["event"]
+    db.session.expire_all()
+    assert window["checkin_opens_at"] == (door.event.starts_at - timedelta(minutes=60)).isoformat()
+    assert window == door.snapshot()["event"]  # as the full list gives it
+    assert "event" not in door.poll()  # counts alone stay as they were

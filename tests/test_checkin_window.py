@@ -196,7 +196,7 @@ def test_the_form_sets_and_clears_the_window(client, login, door):
     login(door["staff"])
     event = door["events"]["later"]
     page = client.get(f"/admin/events/{event.slug}/edit").get_data(as_text=True)
-    assert "受付開始（開始の何分前から）" in page and "空欄なら制限なし" in page
+    assert "当日受付（チェックイン）開始：イベント開始の何分前から" in page and "空欄なら制限なし" in page
     assert client.post(f"/admin/events/{event.slug}/edit",
                        data=edit_form(event, checkin_opens_minutes="30")).status_code == 302
     db.session.expire_all()
@@ -204,6 +204,17 @@ def test_the_form_sets_and_clears_the_window(client, login, door):
     assert 'value="30"' in client.get(f"/admin/events/{event.slug}/edit").get_data(as_text=True)
     assert client.post(f"/admin/events/{event.slug}/edit",
                        data=edit_form(event, checkin_opens_minutes="")).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).checkin_opens_minutes is None
+
+
+def test_a_window_field_of_only_spaces_is_empty_not_an_error(client, login, door):
+    login(door["staff"])
+    event = door["events"]["later"]
+    event.checkin_opens_minutes = 30
+    db.session.commit()
+    response = client.post(f"/admin/events/{event.slug}/edit", data=edit_form(event, checkin_opens_minutes="  \u3000"))
+    assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Event, event.id).checkin_opens_minutes is None
 
@@ -313,3 +324,12 @@ def test_the_door_page_carries_the_events_days_for_the_wrong_day_notice(client, 
     english = client.get("/checkin/next-week?lang=en").get_data(as_text=True)
     assert f"This event is on {evening:%A} {evening.day} {evening:%B}" in english
     assert event.checkin_opens_minutes is None  # the notice shows whether or not a window is set
+
+
+def test_the_events_admin_page_says_when_the_door_opens(client, login, door):
+    login(door["staff"])
+    tonight = door["events"]["tonight"]
+    page = client.get(f"/admin/events/{tonight.slug}").get_data(as_text=True)
+    opens = (tonight.starts_at - timedelta(minutes=60)).astimezone(TOKYO)
+    assert "当日受付の開始: " in page and f"{opens:%H:%M}" in page and "（開始の 60 分前）" in page
+    assert 'id="checkin-window"' not in client.get("/admin/events/later").get_data(as_text=True)

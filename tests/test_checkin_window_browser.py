@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from events_app.database import utcnow
 from events_app.extensions import db
+from events_app.tickets import services
 from events_app.tickets.models import CheckIn
 from tests.test_checkin_browser import open_door
 
@@ -74,3 +75,37 @@ def test_no_notice_on_the_events_own_day(door_page, make_event):
     page = door_page(today, 0)
     page.wait_for_function("document.getElementById('net-status').dataset.state", timeout=5000)
     assert page.is_hidden("#event-day-notice")
+
+
+def test_a_window_set_while_the_door_is_open_reaches_it_at_the_next_poll_and_spares_those_inside(
+        door_page, make_event, make_registration, make_person, make_token, live_server):
+    import json
+    import urllib.request
+
+    starts = utcnow().replace(second=0, microsecond=0) + timedelta(hours=3)
+    event = make_event(slug="moved-window", starts_at=starts)
+    inside = make_registration(event, person=make_person(name="入場 済子", name_kana="ニュウジョウ スミコ"))
+    inside.checked_in_at = utcnow() - timedelta(minutes=5)
+    make_registration(event, person=make_person(name="早着 太郎", name_kana="ソウチャク タロウ"))
+    db.session.commit()
+    inside_code = services.ticket_code(inside)  # issued before the door loads its list
+    page = door_page(event, 2)
+    token, _staff = make_token("operator")
+    request = urllib.request.Request(f"{live_server.url}/api/v1/events/moved-window", method="PATCH",
+                                     data=json.dumps({"checkin_opens_minutes": 60}).encode(),
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    assert urllib.request.urlopen(request).status == 200
+    # The 5-second counts poll brings the window; no reload of the whole list.
+    page.wait_for_function("Object.keys(localStorage).some(k => (localStorage.getItem(k) || '')"
+                           ".includes('\"checkin_opens_at\":\"'))", timeout=15000)
+    page.context.set_offline(True)
+    page.wait_for_selector("#net-status[data-state='offline']", timeout=5000)
+    page.fill("#search-input", "そうちゃく")
+    page.click("#search-results li[data-registration-id] button.primary")
+    page.wait_for_selector("#result[data-result='too_early']", timeout=5000)
+    db.session.expire_all()  # the window the server set
+    assert _opening_message(event) in page.inner_text("#result-title")
+    # Someone already inside is answered as such, not "too early".
+    page.fill("#code-input", inside_code)
+    page.click("#code-form button[type=submit]")
+    page.wait_for_selector("#result[data-result='already_checked_in']", timeout=5000)

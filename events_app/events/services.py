@@ -179,6 +179,8 @@ def clean_event(data: dict[str, Any], *, event: Event | None = None) -> dict[str
 
 def _checkin_opens_minutes(errors: v.Errors, value) -> int | None:
     """The door's check-in window, minutes before the start (empty: the door admits at any time)."""
+    if isinstance(value, str) and not value.strip():  # a field that looks empty is empty
+        return None
     found: v.Errors = {}
     minutes = v.count(found, "checkin_opens_minutes", value, minimum=0, maximum=MAX_CHECKIN_OPENS_MINUTES)
     if found:  # one message that says the whole rule, whatever was wrong

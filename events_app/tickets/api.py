@@ -20,6 +20,7 @@ from ..extensions import db
 from ..registration.models import Registration
 from ..templating import localized
 from . import codes, services
+from .offline import door_window
 from .outcomes import outcome_message
 from .services import Outcome
 
@@ -243,6 +244,7 @@ def handle_counts(event, since: str | None) -> dict:
     answer = services.counts(event)
     if since:
         answer.update(services.check_in_changes(event, _cursor(since)))
+        answer["event"] = door_window(event)  # an operator may have moved the start or the window
     return answer
 
 

@@ -24,11 +24,17 @@ def offline_snapshot(event: Event) -> dict:
     attendees = attendee_records(Registration.event_id == event.id)
     return {
         "generated_at": utcnow().isoformat(),
-        # The door decides the check-in window offline too (checkin-decide.js); null: no window.
-        "event": {"starts_at": event.starts_at.isoformat(),
-                  "checkin_opens_at": opens_at.isoformat() if (opens_at := event.checkin_opens_at) else None},
+        "event": door_window(event),
         "attendees": attendees,
     }
+
+
+def door_window(event: Event) -> dict:
+    """The event's start and check-in window as the door decides them offline (checkin-decide.js);
+    `checkin_opens_at` null: no window. In the snapshot and in every `since` poll, so a window an
+    operator moves reaches the devices within one poll."""
+    opens_at = event.checkin_opens_at
+    return {"starts_at": event.starts_at.isoformat(), "checkin_opens_at": opens_at.isoformat() if opens_at else None}
 
 
 def attendee_records(*where) -> list[dict]:

@@ -34,12 +34,13 @@
       if (!a) { return { result: "unknown_code", registration: null, offline: true }; }
       var statusResult = { cancelled: "cancelled", waitlisted: "waitlisted", pending: "pending_approval", rejected: "rejected" }[a.status];
       if (statusResult) { return { result: statusResult, registration: a }; }
-      // The event's check-in window, as the server decides it (null: no window).
+      if (a.checked_in_at) { return { result: "already_checked_in", registration: a, checked_in_at: a.checked_in_at, checked_in_by: a.checked_in_by }; }
+      // The event's check-in window, as the server decides it (null: no window); someone already
+      // inside is answered as such above, even if the window moved after they came.
       var opensAt = door.cache.event && door.cache.event.checkin_opens_at;
       if (opensAt && new Date() < new Date(opensAt)) {
         return { result: "too_early", registration: a, opens_at: opensAt, message: fmt(T.too_early_at, { time: dayTime(opensAt) }) };
       }
-      if (a.checked_in_at) { return { result: "already_checked_in", registration: a, checked_in_at: a.checked_in_at, checked_in_by: a.checked_in_by }; }
       var now = new Date().toISOString();
       a.checked_in_at = now; a.checked_in_by = T.this_device;
       var item = { nonce: entry.nonce, client_at: now, device: door.DEVICE, hash: found.hash };

@@ -56,6 +56,7 @@
       if (!(pending[a.id] && !c.checked_in_at)) { a.checked_in_at = c.checked_in_at; a.checked_in_by = c.checked_in_by; }
       if (c.codes) { a.codes = c.codes; a.revoked_codes = c.revoked_codes || []; reindex = true; }
     });
+    if (data.event) { cache.event = data.event; }  // the start or the check-in window may have moved
     cache.cursor = data.cursor; save("cache", cache);
     if (reindex) { indexCache(); }
     if (unknown) { refreshCache(); }
