@@ -9,8 +9,8 @@ moment therefore get one `ok` and one `already_checked_in`.
 
 This module keeps the decision (and the entry points that end in it: scans, search, offline sync;
 walk-ins, in `walk_ins`, end in it too); its prebuilt statements are in `statements`. Undo and
-the review of conflicts (`amendments`), issuing tickets (`issuing`), the webinar's tracked join
-link (`online_join`), the read models
+the review of conflicts (`amendments`), answering a nonce seen before (`replays`), issuing
+tickets (`issuing`), the webinar's tracked join link (`online_join`), the read models
 (`queries`), the offline snapshot (`offline`) and the result codes (`outcomes`) live beside it and
 are re-exported here: callers keep using `tickets.services.X`. Admissions are written in
 `write_transaction()` like every other write: queued with the other SQLite writers; on PostgreSQL
@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from ..auth.models import StaffUser
 from ..database import utcnow, write_transaction
 from ..enums import CheckInKind, CheckInSource, RegistrationStatus
-from ..errors import Conflict, NotFound, ValidationError
+from ..errors import Conflict, NotFound
 from ..events.models import Event, EventSession
 from ..extensions import db
 from ..registration.models import Registration, RegistrationSession
@@ -36,7 +36,8 @@ from . import codes
 from .models import CheckIn
 from .outcomes import _STATUS_RESULT, CheckInResult, Outcome, _status_failure, too_early
 from .queries import registration_json
-from .statements import ADMIT, ADMIT_AND_RECORD, BY_CODE, BY_ID, HISTORY, NONCE_SEEN
+from .statements import ADMIT, ADMIT_AND_RECORD, BY_CODE, BY_ID, HISTORY
+from .replays import check_nonce, earlier_answer
 from .row_helpers import _history_row, _locked_registration, _staff_name
 
 # Re-exported: views, api, cli, tests and other capabilities call `tickets.services.X`.
@@ -50,7 +51,6 @@ from .queries import (  # noqa: F401
     registration_history, search, table_state,
 )
 
-MAX_NONCE = 100
 # An offline scan's device time is believed from this long before the event's start (or before the
 # sync, if that is earlier): doors open early, a queue may sync the next morning. A device clock
 # reading earlier than that is wrong, and the admission is dated when the server received it; the
@@ -59,39 +59,6 @@ OFFLINE_CLOCK_SLACK = timedelta(days=1)
 
 
 # --- deciding a check-in ----------------------------------------------------------------
-
-def _replay(row: CheckIn) -> Outcome:
-    """The original answer to a nonce seen before: retries and re-synced queues change nothing.
-
-    The decision stays the first one (`ok` stays `ok`), but the times and staff are the state now:
-    the admission's own unless it was undone since (`undone`), so a device applying the answer
-    never shows someone checked in who is not, nor at another time than the server keeps."""
-    registration = db.session.get(Registration, row.registration_id)
-    if row.refused_as:
-        refused = Outcome(CheckInResult(row.refused_as), registration, history_id=row.id, conflict=True,
-                          replayed=True, registration_data=registration_json(registration))
-        if refused.result == CheckInResult.TOO_EARLY and (opens_at := registration.event.checkin_opens_at):
-            refused.opens_at = opens_at.astimezone(registration.event.tz)
-        return refused
-    result = CheckInResult.ALREADY_CHECKED_IN if row.conflict else CheckInResult.OK
-    session = db.session.get(EventSession, row.session_id) if row.session_id else None
-    undone = not row.conflict and db.session.scalar(
-        select(CheckIn.id).where(CheckIn.registration_id == row.registration_id, CheckIn.kind == CheckInKind.UNDO,
-                                 CheckIn.session_id.is_not_distinct_from(row.session_id), CheckIn.id > row.id)
-        .limit(1)) is not None
-    if session is None:
-        at, by = registration.checked_in_at, _staff_name(registration.checked_in_by_id)
-    else:
-        choice = db.session.get(RegistrationSession, (registration.id, session.id))
-        at = choice.checked_in_at if choice is not None else None
-        admitter = row.staff_id if not (row.conflict or undone) else db.session.scalar(  # whoever admitted them there
-            select(CheckIn.staff_id).where(CheckIn.registration_id == registration.id, CheckIn.session_id == session.id,
-                                           CheckIn.kind == CheckInKind.CHECK_IN, CheckIn.conflict.is_(False))
-            .order_by(CheckIn.id.desc()).limit(1))
-        by = _staff_name(admitter) if at is not None else None
-    return Outcome(result, registration, at, by, history_id=row.id, conflict=row.conflict, replayed=True,
-                   session=session, undone=undone)
-
 
 def _row_json(row) -> dict:
     return {
@@ -144,46 +111,6 @@ def _resolve_registration(event: Event, registration_id: int):
     return _judge_row(event, row), row
 
 
-def _check_nonce(nonce: str | int | None) -> str | None:
-    """The nonce as stored: text as sent (trimmed), a whole number as its decimal text (offline
-    clients and external checks may send numbers). Any other JSON type is refused: `str()` would
-    turn a list, an object, a float or a boolean into text nobody sent."""
-    if nonce is None or nonce == "":
-        return None
-    if isinstance(nonce, int) and not isinstance(nonce, bool):
-        nonce = str(nonce)
-    elif not isinstance(nonce, str):
-        raise ValidationError(_("The nonce must be text or a whole number."),
-                              fields={"nonce": [_("Must be text or a whole number.")]})
-    nonce = nonce.strip()
-    if not nonce or len(nonce) > MAX_NONCE:
-        raise ValidationError(_("The nonce must be 1 to 100 characters."),
-                              fields={"nonce": [_("The nonce must be 1 to 100 characters.")]})
-    return nonce
-
-
-def _nonce_row(nonce: str | None) -> CheckIn | None:
-    if not nonce:
-        return None
-    seen = NONCE_SEEN.execute(db.session.connection(), {"nonce": nonce}).scalar()
-    return db.session.get(CheckIn, seen) if seen else None
-
-
-def _earlier_answer(nonce: str | None, *, event_id: int, registration_id: int | None,
-                    session_id: int | None) -> Outcome | None:
-    """The first answer to a nonce seen before (a retry, a re-synced queue), or None for a new
-    one. A nonce seen with another ticket, event or session is refused (409): answering it with
-    that earlier check-in would show another person's details, perhaps from another event, and
-    leave the person at the door unchecked."""
-    row = _nonce_row(nonce)
-    if row is None:
-        return None
-    if (row.event_id, row.registration_id, row.session_id) != (event_id, registration_id, session_id):
-        raise Conflict(_("This nonce was already used for another check-in. Scan again to send a new one."),
-                       fields={"nonce": [_("Already used for another check-in.")]})
-    return _replay(row)
-
-
 def check_in_code(event: Event, text: str, *, staff: StaffUser | None, source: CheckInSource = CheckInSource.SCAN,
                   nonce: str | None = None, device: str = "", client_at: datetime | None = None,
                   session_id: int | None = None, row=NOT_LOOKED_UP) -> Outcome:
@@ -209,9 +136,9 @@ def _check_in(event: Event, resolve, key, *, staff, source: CheckInSource, nonce
     if event.is_cancelled:
         # Registrations keep their status when the event is called off; nobody is let in.
         raise Conflict(_("The event was cancelled: its door admits no one."))
-    nonce = _check_nonce(nonce)
+    nonce = check_nonce(nonce)
     failure, row = resolve(event, key)
-    earlier = _earlier_answer(nonce, event_id=event.id, registration_id=row.id if row is not None else None,
+    earlier = earlier_answer(nonce, event_id=event.id, registration_id=row.id if row is not None else None,
                               session_id=session_id)
     if earlier is not None:
         return earlier
@@ -245,7 +172,7 @@ def _record_refused_offline(event: Event, row, failure: Outcome, *, staff, nonce
             failure.history_id, failure.conflict = written.id, True
     except IntegrityError:  # the same nonce raced in from a concurrent retry; its first answer stands
         db.session.rollback()
-        if (earlier := _earlier_answer(nonce, event_id=event.id, registration_id=row.id,
+        if (earlier := earlier_answer(nonce, event_id=event.id, registration_id=row.id,
                                        session_id=session_id)) is not None:
             return earlier
         raise
@@ -309,7 +236,7 @@ def _admit(event: Event, row, *, staff, source: CheckInSource, nonce: str | None
                                registration_data=shown)
             # Someone else changed the row first: say what it is now.
             current = BY_ID.execute(connection, {"rid": registration_id}).first()
-            if (earlier := _earlier_answer(nonce, event_id=event_id, registration_id=registration_id,
+            if (earlier := earlier_answer(nonce, event_id=event_id, registration_id=registration_id,
                                            session_id=None)) is not None:
                 return earlier
             shown = _row_json(current)
@@ -326,7 +253,7 @@ def _admit(event: Event, row, *, staff, source: CheckInSource, nonce: str | None
     except IntegrityError:
         # The same nonce raced in from a concurrent retry; its first answer stands.
         db.session.rollback()
-        if (earlier := _earlier_answer(nonce, event_id=event_id, registration_id=registration_id,
+        if (earlier := earlier_answer(nonce, event_id=event_id, registration_id=registration_id,
                                        session_id=None)) is not None:
             return earlier
         raise
@@ -348,7 +275,7 @@ def _admit_to_session_locked(event, registration_id, session_id, *, staff_id, so
     try:
         with write_transaction():
             registration = _locked_registration(registration_id)
-            if (earlier := _earlier_answer(nonce, event_id=event.id, registration_id=registration_id,
+            if (earlier := earlier_answer(nonce, event_id=event.id, registration_id=registration_id,
                                            session_id=session_id)) is not None:
                 return earlier
             if (failure := _status_failure(registration)) is not None:
@@ -358,7 +285,7 @@ def _admit_to_session_locked(event, registration_id, session_id, *, staff_id, so
             outcome.registration_data = registration_json(registration)
             return outcome
     except IntegrityError:
-        if (earlier := _earlier_answer(nonce, event_id=event.id, registration_id=registration_id,
+        if (earlier := earlier_answer(nonce, event_id=event.id, registration_id=registration_id,
                                        session_id=session_id)) is not None:
             return earlier
         raise
