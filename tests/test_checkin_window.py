@@ -320,9 +320,10 @@ def test_the_door_page_carries_the_events_days_for_the_wrong_day_notice(client, 
     weekday = "月火水木金土日"[evening.weekday()]
     html = client.get("/checkin/next-week").get_data(as_text=True)
     assert f'data-first-day="{evening.date().isoformat()}"' in html
-    assert f"このイベントの開催日は {evening.month}月{evening.day}日（{weekday}）です" in html
+    # Each date in a span kept whole on a phone (test_checkin_door_qa16_browser.py).
+    assert f'このイベントの開催日は <span class="nowrap">{evening.month}月{evening.day}日（{weekday}）</span>です' in html
     english = client.get("/checkin/next-week?lang=en").get_data(as_text=True)
-    assert f"This event is on {evening:%A} {evening.day} {evening:%B}" in english
+    assert f'This event is on <span class="nowrap">{evening:%A} {evening.day} {evening:%B}</span>' in english
     assert event.checkin_opens_minutes is None  # the notice shows whether or not a window is set
 
 

@@ -35,16 +35,19 @@
       if (synced || conflicts) { parts.push(fmt(T.synced, { n: synced + conflicts })); }
       if (conflicts) { parts.push(fmt(T.sync_conflicts, { n: conflicts })); }
       if (refused) { parts.push(fmt(T.sync_refused_count, { n: refused })); }
-      showSyncStatus(parts.join(" — "));
+      showSyncStatus(parts.join(" — "), refused > 0);
       door.refreshCache();
       if (door.queue.length) { return sync(); }
     }, function () { door.setOnline(false); }).finally(function () { syncing = false; });
   }
   // Its own line, not the offline list's status (which the list's refresh rewrites at once):
-  // staff read it for a while; the next sync replaces it.
-  function showSyncStatus(text) {
+  // staff read it for a while; the next sync replaces it. Amber, not green, when the server
+  // refused any: someone this device let in is not checked in.
+  function showSyncStatus(text, anyRefused) {
     var line = $("sync-status");
     line.textContent = text; line.hidden = !text;
+    line.classList.toggle("flash-warning", !!anyRefused); line.classList.toggle("flash-success", !anyRefused);
+    line.dataset.tone = anyRefused ? "warn" : "ok";
     clearTimeout(statusTimer);
     statusTimer = setTimeout(function () { line.hidden = true; }, 60000);
   }

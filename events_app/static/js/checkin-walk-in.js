@@ -37,6 +37,21 @@
   }
   $("walkin-form").addEventListener("input", function (ev) { ev.target.removeAttribute("aria-invalid"); });
   $("walkin-form").addEventListener("reset", function (ev) { clearInvalid(ev.target); });
+  // A 200 answer is not always a registration: before the check-in window opens the walk-in is
+  // refused ("too_early") and nobody is registered, so what was typed stays for the next try.
+  // A full event or one needing approval does register them (waitlisted, pending_approval).
+  var REGISTERED = { ok: true, waitlisted: true, pending_approval: true };
+  function answered(form, answer) {
+    door.show(answer);
+    if (REGISTERED[answer.result]) {
+      form.reset(); door.refreshAll();
+      // On a phone the result panel is far above this form: show whom it registered, not an empty form.
+      $("result").scrollIntoView({ block: "start" });
+    } else {
+      // Refused: say why where staff are looking, next to the button, with the fields still filled.
+      $("walkin-errors").textContent = T[answer.result] || answer.message || T.error;
+    }
+  }
   $("walkin-form").addEventListener("submit", function (ev) {
     ev.preventDefault(); door.unlockAudio();
     var form = ev.target, errors = $("walkin-errors");
@@ -45,7 +60,7 @@
     var data = {}; new FormData(form).forEach(function (v, k) { if (v !== "") { data[k] = v; } });
     data.device = door.DEVICE; data.language = document.documentElement.lang === "en" ? "en" : "ja";
     door.request("POST", "/walk-in", data, 10000).then(function (r) {
-      if (r.status === 200) { door.show(r.data); form.reset(); door.refreshAll(); return; }
+      if (r.status === 200) { answered(form, r.data); return; }
       var e = r.data.error || {};
       if (e.code === "already_registered" && r.data.registration) { offerExisting(r.data.registration); }
       var lines = [e.message || T.error];
