@@ -30,8 +30,9 @@ def registrations_for(email: str) -> list[Registration]:
 
 
 def in_viewport(page, selector: str) -> bool:
+    # Scrolled to the top of the screen is 0, or a sub-pixel hair above it.
     return page.eval_on_selector(selector, "el => { const r = el.getBoundingClientRect();"
-                                           " return r.top >= 0 && r.top < window.innerHeight; }")
+                                           " return r.top >= -1 && r.top < window.innerHeight; }")
 
 
 def fill_walk_in(page, name: str, email: str):

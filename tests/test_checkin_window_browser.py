@@ -38,6 +38,10 @@ def test_offline_the_door_refuses_a_ticket_before_the_window_opens(door_page, ma
     event = make_event(slug="window-door", starts_at=starts, checkin_opens_minutes=60)
     make_registration(event, person=make_person(name="早乙女 早苗", name_kana="サオトメ サナエ"))
     page = door_page(event, 1)
+    # The header says when the door opens.
+    opens = (starts - timedelta(minutes=60)).astimezone(TOKYO)
+    page.wait_for_selector("#checkin-window", state="visible", timeout=5000)
+    assert page.inner_text("#checkin-window") == f"当日受付 {opens.month}月{opens.day}日 {opens:%H:%M} から"
     # Online the server says it, with the time.
     page.fill("#search-input", "さおとめ")
     page.click("#search-results li[data-registration-id] button.primary")
@@ -90,6 +94,7 @@ def test_a_window_set_while_the_door_is_open_reaches_it_at_the_next_poll_and_spa
     db.session.commit()
     inside_code = services.ticket_code(inside)  # issued before the door loads its list
     page = door_page(event, 2)
+    assert page.is_hidden("#checkin-window")  # no window yet
     token, _staff = make_token("operator")
     request = urllib.request.Request(f"{live_server.url}/api/v1/events/moved-window", method="PATCH",
                                      data=json.dumps({"checkin_opens_minutes": 60}).encode(),
@@ -98,6 +103,7 @@ def test_a_window_set_while_the_door_is_open_reaches_it_at_the_next_poll_and_spa
     # The 5-second counts poll brings the window; no reload of the whole list.
     page.wait_for_function("Object.keys(localStorage).some(k => (localStorage.getItem(k) || '')"
                            ".includes('\"checkin_opens_at\":\"'))", timeout=15000)
+    page.wait_for_selector("#checkin-window", state="visible", timeout=5000)  # and the header says it
     page.context.set_offline(True)
     page.wait_for_selector("#net-status[data-state='offline']", timeout=5000)
     page.fill("#search-input", "そうちゃく")

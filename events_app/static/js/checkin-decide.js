@@ -6,15 +6,6 @@
   if (!door) { return; }
   var T = door.T, $ = door.$, save = door.save, fmt = door.fmt;
 
-  // 「12月14日 18:30」 ("14 Dec, 18:30") in the event's zone, as the server's too_early message says it.
-  function dayTime(iso) {
-    var ja = (document.documentElement.lang || "ja").slice(0, 2) === "ja", zone = door.root.dataset.timezone;
-    try {
-      var day = new Intl.DateTimeFormat(ja ? "ja" : "en-GB", { month: ja ? "long" : "short", day: "numeric", timeZone: zone });
-      var time = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: zone });
-      return day.format(new Date(iso)) + (ja ? " " : ", ") + time.format(new Date(iso));
-    } catch (e) { return iso; }
-  }
 
   // The breakout table being checked in for, if any (the 受付の対象 picker).
   function sessionId() { var s = $("session-select"); return s && s.value ? Number(s.value) : null; }
@@ -39,7 +30,7 @@
       // inside is answered as such above, even if the window moved after they came.
       var opensAt = door.cache.event && door.cache.event.checkin_opens_at;
       if (opensAt && new Date() < new Date(opensAt)) {
-        return { result: "too_early", registration: a, opens_at: opensAt, message: fmt(T.too_early_at, { time: dayTime(opensAt) }) };
+        return { result: "too_early", registration: a, opens_at: opensAt, message: fmt(T.too_early_at, { time: door.dayTime(opensAt) }) };
       }
       var now = new Date().toISOString();
       a.checked_in_at = now; a.checked_in_by = T.this_device;

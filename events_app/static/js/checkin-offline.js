@@ -7,7 +7,24 @@
   if (!door) { return; }
   var T = door.T, $ = door.$, fmt = door.fmt, timeOf = door.timeOf, load = door.load, save = door.save;
 
-  door.cache = load("cache", null);          // {generated_at, attendees: [...]}
+  // 「12月14日 18:30」 ("14 Dec, 18:30") in the event's zone, as the server's too_early message says it.
+  door.dayTime = function (iso) {
+    var ja = (document.documentElement.lang || "ja").slice(0, 2) === "ja", zone = door.root.dataset.timezone;
+    try {
+      var day = new Intl.DateTimeFormat(ja ? "ja" : "en-GB", { month: ja ? "long" : "short", day: "numeric", timeZone: zone });
+      var time = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: zone });
+      return day.format(new Date(iso)) + (ja ? " " : ", ") + time.format(new Date(iso));
+    } catch (e) { return iso; }
+  };
+  // The event's check-in window in the header, as the list (and each poll) gives it.
+  function renderWindow() {
+    var line = $("checkin-window"), at = door.cache && door.cache.event && door.cache.event.checkin_opens_at;
+    if (!line) { return; }
+    line.hidden = !at;
+    line.textContent = at ? fmt(T.checkin_opens, { time: door.dayTime(at) }) : "";
+  }
+
+  door.cache = load("cache", null);          // {generated_at, event, attendees: [...]}
   door.queue = load("queue", []);            // [{nonce, code | registration_id, client_at}]
   door.byHash = {}; door.revokedHash = {}; door.byId = {};
   function indexCache() {
@@ -18,6 +35,7 @@
       (a.codes || []).forEach(function (h) { byHash[h] = a; });
       (a.revoked_codes || []).forEach(function (h) { revokedHash[h] = a; });
     });
+    renderWindow();
     var status = $("cache-status");
     status.dataset.count = String(door.cache.attendees.length);
     status.textContent = fmt(T.cache, { n: door.cache.attendees.length, time: timeOf(door.cache.generated_at) });
@@ -56,7 +74,7 @@
       if (!(pending[a.id] && !c.checked_in_at)) { a.checked_in_at = c.checked_in_at; a.checked_in_by = c.checked_in_by; }
       if (c.codes) { a.codes = c.codes; a.revoked_codes = c.revoked_codes || []; reindex = true; }
     });
-    if (data.event) { cache.event = data.event; }  // the start or the check-in window may have moved
+    if (data.event) { cache.event = data.event; renderWindow(); }  // the start or the window may have moved
     cache.cursor = data.cursor; save("cache", cache);
     if (reindex) { indexCache(); }
     if (unknown) { refreshCache(); }
