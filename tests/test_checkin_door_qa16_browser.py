@@ -35,6 +35,15 @@ def in_viewport(page, selector: str) -> bool:
                                            " return r.top >= -1 && r.top < window.innerHeight; }")
 
 
+def walk_in_on_a_phone(launch_browser, live_server, event, staff, expected_count: int, name: str, email: str):
+    """The door open on a phone, its walk-in form opened and sent; returns the page."""
+    page = launch_browser().new_context(locale="ja-JP", viewport=PHONE).new_page()
+    open_door(page, live_server, event, staff, expected_count)
+    page.click("details summary:has-text('当日参加の登録')")
+    fill_walk_in(page, name, email)
+    return page
+
+
 def fill_walk_in(page, name: str, email: str):
     page.fill("#w-name", name)
     page.fill("#w-kana", "トビコミ タロウ")
@@ -49,10 +58,8 @@ def test_a_walk_in_refused_before_the_window_keeps_the_form_and_says_why_by_the_
     event = make_event(slug="window-walk-in", starts_at=starts, checkin_opens_minutes=60)
     opens = (starts - timedelta(minutes=60)).astimezone(TOKYO)
     message = f"受付は {opens.month}月{opens.day}日 {opens:%H:%M} からです"
-    page = launch_browser().new_context(locale="ja-JP", viewport=PHONE).new_page()
-    open_door(page, live_server, event, make_staff("operator"), 0)
-    page.click("details summary:has-text('当日参加の登録')")
-    fill_walk_in(page, "飛び込み 太郎", "walkin@example.jp")
+    page = walk_in_on_a_phone(launch_browser, live_server, event, make_staff("operator"), 0,
+                              "飛び込み 太郎", "walkin@example.jp")
     page.wait_for_selector("#result[data-result='too_early']", timeout=10000)
     page.wait_for_function("document.getElementById('walkin-errors').textContent.length > 0", timeout=5000)
     assert message in page.inner_text("#walkin-errors") and message in page.inner_text("#result-title")
@@ -120,10 +127,8 @@ def test_a_walk_in_at_a_full_event_is_registered_on_the_waiting_list_and_the_for
     # Not a refusal of the walk-in: they are registered (waitlisted), so the form is done with.
     event = make_event(slug="full-walk-in", starts_at=utcnow() + timedelta(minutes=30), capacity=1)
     make_registration(event)
-    page = launch_browser().new_context(locale="ja-JP", viewport=PHONE).new_page()
-    open_door(page, live_server, event, make_staff("operator"), 1)
-    page.click("details summary:has-text('当日参加の登録')")
-    fill_walk_in(page, "満席 次郎", "waitlisted@example.jp")
+    page = walk_in_on_a_phone(launch_browser, live_server, event, make_staff("operator"), 1,
+                              "満席 次郎", "waitlisted@example.jp")
     page.wait_for_selector("#result[data-result='waitlisted']", timeout=10000)
     page.wait_for_function("document.getElementById('w-name').value === ''", timeout=5000)
     assert page.inner_text("#walkin-errors") == ""
