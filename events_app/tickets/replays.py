@@ -50,7 +50,7 @@ def _nonce_row(nonce: str | None) -> CheckIn | None:
 
 
 def earlier_answer(nonce: str | None, *, event_id: int, registration_id: int | None,
-                    session_id: int | None) -> Outcome | None:
+                   session_id: int | None) -> Outcome | None:
     """The first answer to a nonce seen before (a retry, a re-synced queue), or None for a new
     one. A nonce seen with another ticket, event or session is refused (409): answering it with
     that earlier check-in would show another person's details, perhaps from another event, and

@@ -139,7 +139,7 @@ def _check_in(event: Event, resolve, key, *, staff, source: CheckInSource, nonce
     nonce = check_nonce(nonce)
     failure, row = resolve(event, key)
     earlier = earlier_answer(nonce, event_id=event.id, registration_id=row.id if row is not None else None,
-                              session_id=session_id)
+                             session_id=session_id)
     if earlier is not None:
         return earlier
     if failure is None and event.checkin_opens_minutes is not None and (row.checked_in_at is None or session_id):
@@ -173,7 +173,7 @@ def _record_refused_offline(event: Event, row, failure: Outcome, *, staff, nonce
     except IntegrityError:  # the same nonce raced in from a concurrent retry; its first answer stands
         db.session.rollback()
         if (earlier := earlier_answer(nonce, event_id=event.id, registration_id=row.id,
-                                       session_id=session_id)) is not None:
+                                      session_id=session_id)) is not None:
             return earlier
         raise
     return failure
@@ -237,7 +237,7 @@ def _admit(event: Event, row, *, staff, source: CheckInSource, nonce: str | None
             # Someone else changed the row first: say what it is now.
             current = BY_ID.execute(connection, {"rid": registration_id}).first()
             if (earlier := earlier_answer(nonce, event_id=event_id, registration_id=registration_id,
-                                           session_id=None)) is not None:
+                                          session_id=None)) is not None:
                 return earlier
             shown = _row_json(current)
             if current.status != RegistrationStatus.CONFIRMED:
@@ -254,7 +254,7 @@ def _admit(event: Event, row, *, staff, source: CheckInSource, nonce: str | None
         # The same nonce raced in from a concurrent retry; its first answer stands.
         db.session.rollback()
         if (earlier := earlier_answer(nonce, event_id=event_id, registration_id=registration_id,
-                                       session_id=None)) is not None:
+                                      session_id=None)) is not None:
             return earlier
         raise
 
@@ -276,7 +276,7 @@ def _admit_to_session_locked(event, registration_id, session_id, *, staff_id, so
         with write_transaction():
             registration = _locked_registration(registration_id)
             if (earlier := earlier_answer(nonce, event_id=event.id, registration_id=registration_id,
-                                           session_id=session_id)) is not None:
+                                          session_id=session_id)) is not None:
                 return earlier
             if (failure := _status_failure(registration)) is not None:
                 return failure
@@ -286,7 +286,7 @@ def _admit_to_session_locked(event, registration_id, session_id, *, staff_id, so
             return outcome
     except IntegrityError:
         if (earlier := earlier_answer(nonce, event_id=event.id, registration_id=registration_id,
-                                       session_id=session_id)) is not None:
+                                      session_id=session_id)) is not None:
             return earlier
         raise
 
