@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from ..auth.models import EventStaff, StaffUser
 from ..database import utcnow
 from ..enums import AttendanceMode, EventStatus, RegistrationStatus, Role, SessionKind
-from ..errors import NotFound
+from ..errors import NotFound, ValidationError
 from ..events.models import Event, EventSession, checkin_opens_at
 from ..events.queries import event_by_slug  # noqa: F401  (re-exported through tickets.services)
 from ..extensions import db
@@ -158,6 +158,10 @@ def _katakana(text: str) -> str:
     return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
 
 
+# Longer than any name, kana, email or company; past ~4 KB a query would meet the server's HTML 414.
+MAX_QUERY = 200
+
+
 def search(event: Event, query: str, *, limit: int = 20, session_id: int | None = None) -> list[Registration]:
     """Registrations of this event matching a name, kana (hiragana and romaji work too), email or company.
 
@@ -165,6 +169,9 @@ def search(event: Event, query: str, *, limit: int = 20, session_id: int | None 
     the answer can give each person's state at that table without a query per person."""
     # Control characters match nothing anyone typed; a NUL would even end SQLite's LIKE pattern early.
     query = "".join(c for c in unicodedata.normalize("NFKC", query or "") if unicodedata.category(c) != "Cc").strip()
+    if len(query) > MAX_QUERY:
+        raise ValidationError(_("The search is too long: use at most %(n)d characters.", n=MAX_QUERY),
+                              fields={"q": [_("At most %(n)d characters.", n=MAX_QUERY)]})
     if len(query) < 1:
         return []
     compact = "".join(query.split())
